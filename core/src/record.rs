@@ -142,7 +142,8 @@ impl CallRecord {
 
     /// The message still to be spoken once answered, if any.
     pub fn initial_message(&self) -> Option<&str> {
-        self.metadata_str("initialMessage").filter(|m| !m.trim().is_empty())
+        self.metadata_str("initialMessage")
+            .filter(|m| !m.trim().is_empty())
     }
 
     fn metadata_str(&self, key: &str) -> Option<&str> {
@@ -180,7 +181,10 @@ mod tests {
         assert_eq!(record.seq, None);
         let back = serde_json::to_value(&record).unwrap();
         assert_eq!(back["futureField"]["x"], 1);
-        assert!(back.get("callproof").is_none(), "empty extension is not written");
+        assert!(
+            back.get("callproof").is_none(),
+            "empty extension is not written"
+        );
     }
 
     #[test]
