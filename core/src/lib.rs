@@ -8,3 +8,5 @@ pub mod provider;
 pub mod record;
 pub mod state;
 pub mod webhook;
+pub mod journal;
+pub mod manager;

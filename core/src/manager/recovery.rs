@@ -1,0 +1,67 @@
+//! Restart: rebuild the manager from the journal alone, then reconcile every
+//! call that was not known to be over with the provider.
+
+use super::{Config, Manager, Millis};
+use crate::journal::Replay;
+use crate::state::CallState;
+
+impl Manager {
+    /// Rebuilds the manager from a replayed journal at `now`, then queues what
+    /// recovery must do (drain [`Manager::poll_output`]):
+    ///
+    /// - every non-terminal call keeps counting against capacity until the
+    ///   provider proves it over;
+    /// - a call older than max duration is hung up and written `timeout`;
+    /// - a call with a provider id (or request id) gets a status request:
+    ///   live keeps it with its deadlines re-armed on the *remaining* time,
+    ///   ended or not-found writes the terminal record, unknown or
+    ///   unreachable re-checks with bounded backoff (max duration still ends it);
+    /// - a call with no provider id yet (crash between the provider accepting
+    ///   the create and the id being written, B5-W2) waits for a callback
+    ///   carrying our call id, bounded by the provider's own time limit;
+    /// - a rejected inbound call whose hangup was never confirmed is hung up
+    ///   again;
+    /// - the notify-mode hangup deadline is re-armed from the journal.
+    pub fn recover(config: Config, replay: &Replay, now: Millis) -> Manager {
+        let mut manager = Manager::new(config);
+        manager.next_seq = replay.next_seq.max(1);
+        // Request ids are unique across restarts of one journal.
+        manager.next_request = manager.next_seq.saturating_mul(1 << 20);
+        for record in replay.records.values() {
+            if record.state.is_terminal() {
+                manager.remember(record.clone());
+            } else {
+                manager.admit(record.clone(), None);
+            }
+        }
+        manager.evict_history();
+        let owed: Vec<String> = manager
+            .history
+            .values()
+            .filter(|r| r.callproof.hangup_pending)
+            .map(|r| r.call_id.clone())
+            .collect();
+        for call_id in owed {
+            manager.send_rejection_hangup(&call_id);
+        }
+        let live: Vec<String> = manager.calls.keys().cloned().collect();
+        for call_id in live {
+            manager.reconcile(&call_id, now);
+        }
+        manager
+    }
+
+    fn reconcile(&mut self, call_id: &str, now: Millis) {
+        let Some(call) = self.calls.get(call_id) else { return };
+        let record = &call.record;
+        let base = record.duration_base().unwrap_or(record.started_at);
+        let expired = now >= base.saturating_add(self.config.max_duration_ms);
+        let has_id = record.provider_call_id.is_some() || record.callproof.request_id.is_some();
+        self.arm_call_timers(call_id, now);
+        if expired {
+            self.begin_hangup(call_id, CallState::Timeout, None, now);
+        } else if has_id {
+            self.send_status(call_id);
+        }
+    }
+}
