@@ -13,6 +13,7 @@
 //! embedded record start, for files appended to by a writer that did not.
 
 use crate::record::CallRecord;
+use crate::state::{transition, Transition};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -43,8 +44,8 @@ pub enum SkipReason {
     },
     /// The file ends without a newline: the last write was cut short.
     TornTail,
-    /// A non-terminal (or different terminal) record sorting after the call's
-    /// terminal record: terminal is absorbing.
+    /// A line whose state the transition table does not allow after the
+    /// call's newer record: a terminal state absorbs, states only move forward.
     AfterTerminal {
         /// The call.
         call_id: String,
@@ -64,7 +65,7 @@ impl fmt::Display for SkipReason {
             SkipReason::TornTail => write!(f, "torn tail: the last write did not finish"),
             SkipReason::AfterTerminal { call_id, state, kept } => write!(
                 f,
-                "call {call_id} already ended as {kept}; later line in state {state} ignored"
+                "call {call_id} is already {kept}; a line in state {state} cannot follow it"
             ),
         }
     }
@@ -165,7 +166,12 @@ pub fn replay(bytes: &[u8]) -> Replay {
 
 fn apply(out: &mut Replay, line: usize, offset: usize, record: CallRecord) {
     if let Some(existing) = out.records.get(&record.call_id) {
-        if existing.state.is_terminal() && record.state != existing.state {
+        // The transition table decides, as it does for live events: a terminal
+        // record absorbs later lines in another state, and a line in an older
+        // state (writes landing out of order) does not undo a newer one.
+        let allowed = record.state == existing.state
+            || transition(existing.state, record.state) == Transition::Move;
+        if !allowed {
             out.skipped.push(Skipped {
                 line,
                 offset,

@@ -159,14 +159,14 @@ pub fn transition(from: CallState, to: CallState) -> Transition {
 /// The full event x state matrix as text, one row per current state: what the
 /// snapshot test pins and what a reviewer reads.
 pub fn transition_matrix() -> String {
-    let mut out = String::from("from \\ to");
+    let mut out = format!("{:<11}", "from \\ to");
     for to in CallState::ALL {
         out.push(' ');
         out.push_str(&format!("{:>11}", to.as_str()));
     }
     out.push('\n');
     for from in CallState::ALL {
-        out.push_str(&format!("{:<9}", from.as_str()));
+        out.push_str(&format!("{:<11}", from.as_str()));
         for to in CallState::ALL {
             let cell = match transition(from, to) {
                 Transition::Move => "move",

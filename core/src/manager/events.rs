@@ -3,13 +3,28 @@
 use super::{Ack, CommandOk, EventToken, Manager, Millis, Output, Purpose, TimerKind};
 use crate::provider::{EventKind, ProviderEvent, ProviderOp};
 use crate::record::CallMode;
-use crate::state::CallState;
+use crate::state::{transition, CallState, Transition};
 
 /// Which call an event is about.
 enum Target {
     Live(String),
-    Ended,
+    Ended(String),
     Unknown,
+}
+
+/// The state an event asks for, if it asks for one.
+fn target_state(kind: &EventKind) -> Option<CallState> {
+    Some(match kind {
+        EventKind::Initiated => CallState::Initiated,
+        EventKind::Ringing => CallState::Ringing,
+        EventKind::Answered => CallState::Answered,
+        EventKind::Active => CallState::Active,
+        EventKind::Speaking => CallState::Speaking,
+        EventKind::Speech { .. } => CallState::Listening,
+        EventKind::Ended { reason } => *reason,
+        EventKind::Error { retryable: false, .. } => CallState::Error,
+        EventKind::Error { retryable: true, .. } => return None,
+    })
 }
 
 impl Manager {
@@ -24,7 +39,7 @@ impl Manager {
                 return Target::Live(id.to_owned());
             }
             if self.history.contains_key(id) {
-                return Target::Ended;
+                return Target::Ended(id.to_owned());
             }
         }
         Target::Unknown
@@ -32,8 +47,19 @@ impl Manager {
 
     pub(super) fn on_event(&mut self, token: EventToken, event: ProviderEvent, now: Millis) {
         let call_id = match self.correlate(&event) {
-            // Late or retried callbacks for ended calls change nothing (B8).
-            Target::Ended => return self.outputs.push_back(Output::Ack(token, Ack::Duplicate)),
+            Target::Ended(id) => {
+                // Late or retried callbacks for ended calls change nothing
+                // (B8): the table says a terminal state absorbs them.
+                let state = self.history.get(&id).map(|r| r.state);
+                let moves = state.zip(target_state(&event.kind)).map(|(from, to)| transition(from, to));
+                if moves != Some(Transition::Move) {
+                    return self.outputs.push_back(Output::Ack(token, Ack::Duplicate));
+                }
+                // Only reachable if the table lets a terminal state move.
+                let Some(record) = self.history.remove(&id) else { return };
+                self.admit(record, None);
+                id
+            }
             Target::Unknown => return self.on_unknown_call(token, event, now),
             Target::Live(id) => id,
         };

@@ -352,6 +352,10 @@ impl Manager {
         match crate::state::transition(call.record.state, to) {
             crate::state::Transition::Move => {
                 call.record.state = to;
+                if !to.is_terminal() {
+                    call.record.end_reason = None;
+                    call.record.ended_at = None;
+                }
                 true
             }
             _ => false,
