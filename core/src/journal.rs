@@ -19,7 +19,10 @@ use std::fmt;
 
 /// One line for `record`, newline included. The record's `seq` must be set.
 pub fn encode(record: &CallRecord) -> String {
-    debug_assert!(record.seq.is_some(), "journal lines carry a sequence number");
+    debug_assert!(
+        record.seq.is_some(),
+        "journal lines carry a sequence number"
+    );
     // Serializing a CallRecord cannot fail: every field is plain data with
     // string keys. Fall back to an empty object rather than panic.
     let mut line = serde_json::to_string(record).unwrap_or_else(|_| String::from("{}"));
@@ -63,7 +66,11 @@ impl fmt::Display for SkipReason {
             SkipReason::NotJson { detail } => write!(f, "not JSON ({detail})"),
             SkipReason::NotARecord { detail } => write!(f, "not a call record ({detail})"),
             SkipReason::TornTail => write!(f, "torn tail: the last write did not finish"),
-            SkipReason::AfterTerminal { call_id, state, kept } => write!(
+            SkipReason::AfterTerminal {
+                call_id,
+                state,
+                kept,
+            } => write!(
                 f,
                 "call {call_id} is already {kept}; a line in state {state} cannot follow it"
             ),
@@ -142,7 +149,11 @@ pub fn replay(bytes: &[u8]) -> Replay {
                 } else {
                     reason
                 };
-                out.skipped.push(Skipped { line: line_no, offset: start, reason });
+                out.skipped.push(Skipped {
+                    line: line_no,
+                    offset: start,
+                    reason,
+                });
                 // A torn fragment followed, on the same line, by a complete
                 // record (an append after a torn tail without a newline).
                 if let Some(record) = resync(raw) {
@@ -189,9 +200,12 @@ fn apply(out: &mut Replay, line: usize, offset: usize, record: CallRecord) {
 
 fn parse_line(raw: &[u8]) -> Result<CallRecord, SkipReason> {
     let text = std::str::from_utf8(raw).map_err(|_| SkipReason::NotUtf8)?;
-    let value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| SkipReason::NotJson { detail: e.to_string() })?;
-    serde_json::from_value(value).map_err(|e| SkipReason::NotARecord { detail: e.to_string() })
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| SkipReason::NotJson {
+        detail: e.to_string(),
+    })?;
+    serde_json::from_value(value).map_err(|e| SkipReason::NotARecord {
+        detail: e.to_string(),
+    })
 }
 
 /// Finds a complete record that starts after garbage and runs to the line's end.

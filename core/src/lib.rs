@@ -4,9 +4,9 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+pub mod journal;
+pub mod manager;
 pub mod provider;
 pub mod record;
 pub mod state;
 pub mod webhook;
-pub mod journal;
-pub mod manager;

@@ -10,7 +10,8 @@ fn line(call_id: &str, state: &str, seq: Option<u64>) -> String {
 
 #[test]
 fn openclaw_lines_replay_in_file_order() {
-    let file = line("a", "initiated", None) + &line("a", "ringing", None) + &line("a", "answered", None);
+    let file =
+        line("a", "initiated", None) + &line("a", "ringing", None) + &line("a", "answered", None);
     let replay = replay(file.as_bytes());
     assert_eq!(replay.records["a"].state, CallState::Answered);
     assert!(replay.skipped.is_empty());
@@ -30,7 +31,10 @@ fn a_terminal_record_is_not_undone_by_a_later_non_terminal_line() {
     let file = line("a", "completed", None) + &line("a", "answered", None);
     let replay = replay(file.as_bytes());
     assert_eq!(replay.records["a"].state, CallState::Completed);
-    assert!(matches!(replay.skipped[0].reason, SkipReason::AfterTerminal { .. }));
+    assert!(matches!(
+        replay.skipped[0].reason,
+        SkipReason::AfterTerminal { .. }
+    ));
     assert_eq!(replay.skipped[0].line, 2);
 }
 
@@ -53,20 +57,36 @@ fn a_record_appended_after_a_torn_tail_without_a_newline_is_recovered() {
     let torn = &line("a", "completed", Some(3))[..30];
     let file = line("a", "answered", Some(1)) + torn + &line("b", "ringing", Some(4));
     let replay = replay(file.as_bytes());
-    assert_eq!(replay.records["b"].state, CallState::Ringing, "the record after the tear survives");
+    assert_eq!(
+        replay.records["b"].state,
+        CallState::Ringing,
+        "the record after the tear survives"
+    );
     assert_eq!(replay.records["a"].state, CallState::Answered);
     assert_eq!(replay.skipped.len(), 1);
-    assert!(matches!(replay.skipped[0].reason, SkipReason::NotJson { .. }));
+    assert!(matches!(
+        replay.skipped[0].reason,
+        SkipReason::NotJson { .. }
+    ));
 }
 
 #[test]
 fn garbage_and_unknown_states_are_reported_with_their_line() {
-    let file = String::from("not json\n") + &line("a", "dancing", None) + "\n\n" + &line("b", "busy", None);
+    let file = String::from("not json\n")
+        + &line("a", "dancing", None)
+        + "\n\n"
+        + &line("b", "busy", None);
     let replay = replay(file.as_bytes());
     assert_eq!(replay.records.len(), 1);
     assert_eq!(replay.lines, 3, "blank lines are not counted");
-    assert_eq!(replay.skipped.iter().map(|s| s.line).collect::<Vec<_>>(), vec![1, 2]);
-    assert!(matches!(replay.skipped[1].reason, SkipReason::NotARecord { .. }));
+    assert_eq!(
+        replay.skipped.iter().map(|s| s.line).collect::<Vec<_>>(),
+        vec![1, 2]
+    );
+    assert!(matches!(
+        replay.skipped[1].reason,
+        SkipReason::NotARecord { .. }
+    ));
     assert_eq!(replay.skipped[1].offset, 9);
 }
 

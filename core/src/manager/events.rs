@@ -22,18 +22,25 @@ fn target_state(kind: &EventKind) -> Option<CallState> {
         EventKind::Speaking => CallState::Speaking,
         EventKind::Speech { .. } => CallState::Listening,
         EventKind::Ended { reason } => *reason,
-        EventKind::Error { retryable: false, .. } => CallState::Error,
-        EventKind::Error { retryable: true, .. } => return None,
+        EventKind::Error {
+            retryable: false, ..
+        } => CallState::Error,
+        EventKind::Error {
+            retryable: true, ..
+        } => return None,
     })
 }
 
 impl Manager {
     fn correlate(&self, event: &ProviderEvent) -> Target {
         let by_own_id = event.call_id.as_deref();
-        let by_provider = [event.provider_call_id.as_deref(), event.request_id.as_deref()]
-            .into_iter()
-            .flatten()
-            .find_map(|id| self.by_provider_id.get(id).map(String::as_str));
+        let by_provider = [
+            event.provider_call_id.as_deref(),
+            event.request_id.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .find_map(|id| self.by_provider_id.get(id).map(String::as_str));
         for id in [by_own_id, by_provider].into_iter().flatten() {
             if self.calls.contains_key(id) {
                 return Target::Live(id.to_owned());
@@ -51,12 +58,16 @@ impl Manager {
                 // Late or retried callbacks for ended calls change nothing
                 // (B8): the table says a terminal state absorbs them.
                 let state = self.history.get(&id).map(|r| r.state);
-                let moves = state.zip(target_state(&event.kind)).map(|(from, to)| transition(from, to));
+                let moves = state
+                    .zip(target_state(&event.kind))
+                    .map(|(from, to)| transition(from, to));
                 if moves != Some(Transition::Move) {
                     return self.outputs.push_back(Output::Ack(token, Ack::Duplicate));
                 }
                 // Only reachable if the table lets a terminal state move.
-                let Some(record) = self.history.remove(&id) else { return };
+                let Some(record) = self.history.remove(&id) else {
+                    return;
+                };
                 self.admit(record, None);
                 id
             }
@@ -72,7 +83,10 @@ impl Manager {
         }
         let learned = self.learn_ids(&call_id, &event);
         let at = event.occurred_at.unwrap_or(now);
-        let was_connected = self.calls.get(&call_id).is_some_and(|c| c.record.state.is_connected());
+        let was_connected = self
+            .calls
+            .get(&call_id)
+            .is_some_and(|c| c.record.state.is_connected());
         let mut changed = learned;
         let mut final_words = None;
         match &event.kind {
@@ -81,7 +95,10 @@ impl Manager {
             EventKind::Answered => changed |= self.move_state(&call_id, CallState::Answered),
             EventKind::Active => changed |= self.move_state(&call_id, CallState::Active),
             EventKind::Speaking => changed |= self.move_state(&call_id, CallState::Speaking),
-            EventKind::Speech { transcript, is_final } => {
+            EventKind::Speech {
+                transcript,
+                is_final,
+            } => {
                 if *is_final {
                     self.add_transcript(&call_id, "user", transcript, at);
                     final_words = Some(transcript.clone());
@@ -94,14 +111,21 @@ impl Manager {
                 self.finish(&call_id, *reason, at);
                 return self.outputs.push_back(Output::Ack(token, Ack::Accepted));
             }
-            EventKind::Error { retryable: false, .. } => {
+            EventKind::Error {
+                retryable: false, ..
+            } => {
                 self.remember_key(&call_id, &event.dedupe_key);
                 self.finish(&call_id, CallState::Error, at);
                 return self.outputs.push_back(Output::Ack(token, Ack::Accepted));
             }
-            EventKind::Error { retryable: true, .. } => {}
+            EventKind::Error {
+                retryable: true, ..
+            } => {}
         }
-        let now_connected = self.calls.get(&call_id).is_some_and(|c| c.record.state.is_connected());
+        let now_connected = self
+            .calls
+            .get(&call_id)
+            .is_some_and(|c| c.record.state.is_connected());
         if now_connected && !was_connected {
             if let Some(call) = self.calls.get_mut(&call_id) {
                 call.record.answered_at.get_or_insert(at);
@@ -133,7 +157,9 @@ impl Manager {
 
     /// Records provider ids the call did not have yet; true if any.
     pub(super) fn learn_ids(&mut self, call_id: &str, event: &ProviderEvent) -> bool {
-        let Some(call) = self.calls.get_mut(call_id) else { return false };
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return false;
+        };
         let mut learned = false;
         if let Some(pid) = &event.provider_call_id {
             if call.record.provider_call_id.as_ref() != Some(pid) {
@@ -142,7 +168,9 @@ impl Manager {
             }
         }
         if let Some(rid) = &event.request_id {
-            if call.record.callproof.request_id.is_none() && call.record.provider_call_id.as_ref() != Some(rid) {
+            if call.record.callproof.request_id.is_none()
+                && call.record.provider_call_id.as_ref() != Some(rid)
+            {
                 call.record.callproof.request_id = Some(rid.clone());
                 learned = true;
             }
@@ -170,20 +198,37 @@ impl Manager {
     /// conversation/notify message). It stays in the record until spoken, so
     /// a restart in between speaks it again rather than never (B12).
     pub(super) fn speak_initial_message(&mut self, call_id: &str) {
-        let Some(call) = self.calls.get(call_id) else { return };
-        let Some(text) = call.record.initial_message().map(str::to_owned) else { return };
+        let Some(call) = self.calls.get(call_id) else {
+            return;
+        };
+        let Some(text) = call.record.initial_message().map(str::to_owned) else {
+            return;
+        };
         if call.record.provider_call_id.is_none() {
             return;
         }
-        let op = ProviderOp::Speak { call: self.call_ref(call_id), text };
-        self.request(call_id, Purpose::Speak { cmd: None, initial: true, then_listen: false }, op);
+        let op = ProviderOp::Speak {
+            call: self.call_ref(call_id),
+            text,
+        };
+        self.request(
+            call_id,
+            Purpose::Speak {
+                cmd: None,
+                initial: true,
+                then_listen: false,
+            },
+            op,
+        );
     }
 
     /// The initial message was spoken: clear it, and in notify mode journal
     /// when to hang up so a restart still does (B12).
     pub(super) fn on_initial_spoken(&mut self, call_id: &str, now: Millis) {
         let delay = self.config.notify_hangup_delay_ms;
-        let Some(call) = self.calls.get_mut(call_id) else { return };
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
         if let Some(meta) = call.record.metadata.as_mut() {
             meta.remove("initialMessage");
         }
@@ -195,10 +240,19 @@ impl Manager {
     }
 
     fn on_final_words(&mut self, call_id: &str, words: String) {
-        let Some(cmd) = self.calls.get_mut(call_id).and_then(|c| c.listen_cmd.take()) else { return };
+        let Some(cmd) = self
+            .calls
+            .get_mut(call_id)
+            .and_then(|c| c.listen_cmd.take())
+        else {
+            return;
+        };
         self.cancel_timer(call_id, TimerKind::TranscriptTimeout);
-        self.outputs.push_back(Output::Done(cmd, Ok(CommandOk::Transcript(words))));
-        let op = ProviderOp::StopListening { call: self.call_ref(call_id) };
+        self.outputs
+            .push_back(Output::Done(cmd, Ok(CommandOk::Transcript(words))));
+        let op = ProviderOp::StopListening {
+            call: self.call_ref(call_id),
+        };
         self.request(call_id, Purpose::StopListening, op);
     }
 }

@@ -8,7 +8,9 @@ use std::collections::BTreeMap;
 
 /// Whether `number` is E.164: `+`, a non-zero digit, then 7 to 14 more digits.
 pub fn is_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else { return false };
+    let Some(digits) = number.strip_prefix('+') else {
+        return false;
+    };
     (8..=15).contains(&digits.len())
         && digits.bytes().all(|b| b.is_ascii_digit())
         && !digits.starts_with('0')
@@ -19,9 +21,17 @@ pub fn is_e164(number: &str) -> bool {
 pub fn is_withheld(from: &str) -> bool {
     let f = from.trim().to_ascii_lowercase();
     f.is_empty()
-        || ["anonymous", "restricted", "private", "unknown", "unavailable", "withheld", "blocked"]
-            .iter()
-            .any(|w| f == *w)
+        || [
+            "anonymous",
+            "restricted",
+            "private",
+            "unknown",
+            "unavailable",
+            "withheld",
+            "blocked",
+        ]
+        .iter()
+        .any(|w| f == *w)
         || f.trim_start_matches('+').bytes().all(|b| b == b'0')
 }
 
@@ -44,8 +54,12 @@ impl Manager {
     /// creates anything; everything else is acknowledged and ignored.
     pub(super) fn on_unknown_call(&mut self, token: EventToken, event: ProviderEvent, now: Millis) {
         let starts_inbound = event.direction == Some(Direction::Inbound)
-            && matches!(event.kind, EventKind::Initiated | EventKind::Ringing | EventKind::Answered);
-        let Some(provider_call_id) = event.provider_call_id.clone().filter(|_| starts_inbound) else {
+            && matches!(
+                event.kind,
+                EventKind::Initiated | EventKind::Ringing | EventKind::Answered
+            );
+        let Some(provider_call_id) = event.provider_call_id.clone().filter(|_| starts_inbound)
+        else {
             self.outputs.push_back(Output::Ack(token, Ack::Ignored));
             return;
         };
@@ -100,17 +114,30 @@ impl Manager {
     }
 
     pub(super) fn send_rejection_hangup(&mut self, call_id: &str) {
-        let Some(record) = self.history.get(call_id) else { return };
+        let Some(record) = self.history.get(call_id) else {
+            return;
+        };
         let call = CallRef {
             call_id: call_id.to_owned(),
             provider_call_id: record.provider_call_id.clone(),
             request_id: record.callproof.request_id.clone(),
         };
-        self.request(call_id, Purpose::Hangup, ProviderOp::Hangup { call, answered: false });
+        self.request(
+            call_id,
+            Purpose::Hangup,
+            ProviderOp::Hangup {
+                call,
+                answered: false,
+            },
+        );
     }
 
     pub(super) fn retry_rejection_hangup(&mut self, call_id: &str) {
-        if self.history.get(call_id).is_some_and(|r| r.callproof.hangup_pending) {
+        if self
+            .history
+            .get(call_id)
+            .is_some_and(|r| r.callproof.hangup_pending)
+        {
             self.send_rejection_hangup(call_id);
         }
     }
@@ -118,7 +145,11 @@ impl Manager {
     /// The reply to a rejected call's hangup: confirmed (or already gone)
     /// clears the debt durably; anything else retries with backoff.
     pub(super) fn on_rejection_hangup_reply(&mut self, call_id: &str, settled: bool, now: Millis) {
-        if !self.history.get(call_id).is_some_and(|r| r.callproof.hangup_pending) {
+        if !self
+            .history
+            .get(call_id)
+            .is_some_and(|r| r.callproof.hangup_pending)
+        {
             return;
         }
         if settled {

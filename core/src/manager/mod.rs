@@ -51,7 +51,11 @@ enum Purpose {
     Status,
     Hangup,
     /// A speak; `then_listen` continues into a `continue` command's listening.
-    Speak { cmd: Option<CommandId>, initial: bool, then_listen: bool },
+    Speak {
+        cmd: Option<CommandId>,
+        initial: bool,
+        then_listen: bool,
+    },
     StartListening,
     StopListening,
 }
@@ -173,9 +177,12 @@ impl Manager {
 
     fn on_command(&mut self, id: CommandId, command: Command, now: Millis) {
         match command {
-            Command::Place { to, mode, message, session_key } => {
-                self.place(id, to, mode, message, session_key, now)
-            }
+            Command::Place {
+                to,
+                mode,
+                message,
+                session_key,
+            } => self.place(id, to, mode, message, session_key, now),
             Command::Speak { call_id, text } => self.speak(id, &call_id, text, false, now),
             Command::Continue { call_id, prompt } => self.speak(id, &call_id, prompt, true, now),
             Command::End { call_id } => match self.calls.contains_key(&call_id) {
@@ -259,7 +266,9 @@ impl Manager {
                     call_id: call_id.to_owned(),
                     reason: r.state,
                 },
-                None => CommandError::CallNotFound { call_id: call_id.to_owned() },
+                None => CommandError::CallNotFound {
+                    call_id: call_id.to_owned(),
+                },
             };
             return self.done(cmd, Err(err));
         };
@@ -279,8 +288,15 @@ impl Manager {
         self.move_state(call_id, CallState::Speaking);
         self.add_transcript(call_id, "bot", &text, now);
         self.persist(call_id);
-        let op = ProviderOp::Speak { call: self.call_ref(call_id), text };
-        let purpose = Purpose::Speak { cmd: (!listen).then_some(cmd), initial: false, then_listen: listen };
+        let op = ProviderOp::Speak {
+            call: self.call_ref(call_id),
+            text,
+        };
+        let purpose = Purpose::Speak {
+            cmd: (!listen).then_some(cmd),
+            initial: false,
+            then_listen: listen,
+        };
         self.request(call_id, purpose, op);
     }
 
@@ -305,8 +321,12 @@ impl Manager {
     }
 
     fn index(&mut self, record: &CallRecord) {
-        for id in [&record.provider_call_id, &record.callproof.request_id].into_iter().flatten() {
-            self.by_provider_id.insert(id.clone(), record.call_id.clone());
+        for id in [&record.provider_call_id, &record.callproof.request_id]
+            .into_iter()
+            .flatten()
+        {
+            self.by_provider_id
+                .insert(id.clone(), record.call_id.clone());
         }
     }
 
@@ -348,7 +368,9 @@ impl Manager {
 
     /// Moves a live call's state through the transition table; true if it moved.
     fn move_state(&mut self, call_id: &str, to: CallState) -> bool {
-        let Some(call) = self.calls.get_mut(call_id) else { return false };
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return false;
+        };
         match crate::state::transition(call.record.state, to) {
             crate::state::Transition::Move => {
                 call.record.state = to;
@@ -375,8 +397,16 @@ impl Manager {
 
     /// Starts (or joins) ending a live call. The terminal record is written
     /// when the provider confirms (or proves the call already over).
-    fn begin_hangup(&mut self, call_id: &str, reason: EndReason, cmd: Option<CommandId>, now: Millis) {
-        let Some(call) = self.calls.get_mut(call_id) else { return };
+    fn begin_hangup(
+        &mut self,
+        call_id: &str,
+        reason: EndReason,
+        cmd: Option<CommandId>,
+        now: Millis,
+    ) {
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
         match &mut call.hangup {
             Some((_, waiting)) => waiting.extend(cmd),
             None => call.hangup = Some((reason, cmd.into_iter().collect())),
@@ -385,8 +415,11 @@ impl Manager {
     }
 
     fn send_hangup(&mut self, call_id: &str, _now: Millis) {
-        let Some(call) = self.calls.get_mut(call_id) else { return };
-        let has_id = call.record.provider_call_id.is_some() || call.record.callproof.request_id.is_some();
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
+        let has_id =
+            call.record.provider_call_id.is_some() || call.record.callproof.request_id.is_some();
         if call.hangup_in_flight || !has_id {
             // Without a provider id there is nothing to hang up yet: the
             // hangup is sent as soon as a callback or reply brings the id.
@@ -394,14 +427,19 @@ impl Manager {
         }
         call.hangup_in_flight = true;
         let answered = call.record.state.is_connected();
-        let op = ProviderOp::Hangup { call: self.call_ref(call_id), answered };
+        let op = ProviderOp::Hangup {
+            call: self.call_ref(call_id),
+            answered,
+        };
         self.request(call_id, Purpose::Hangup, op);
     }
 
     /// Ends a live call: terminal record, timers cancelled, waiters answered,
     /// the record moved to the bounded history.
     fn finish(&mut self, call_id: &str, reason: EndReason, at: Millis) {
-        let Some(mut call) = self.calls.remove(call_id) else { return };
+        let Some(mut call) = self.calls.remove(call_id) else {
+            return;
+        };
         debug_assert!(reason.is_terminal());
         call.record.state = reason;
         call.record.end_reason = Some(reason);
@@ -443,7 +481,10 @@ impl Manager {
                 .map(|r| r.call_id.clone());
             let Some(oldest) = oldest else { break };
             if let Some(r) = self.history.remove(&oldest) {
-                for id in [r.provider_call_id, r.callproof.request_id].into_iter().flatten() {
+                for id in [r.provider_call_id, r.callproof.request_id]
+                    .into_iter()
+                    .flatten()
+                {
                     self.by_provider_id.remove(&id);
                 }
             }

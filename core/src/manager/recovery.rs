@@ -52,7 +52,9 @@ impl Manager {
     }
 
     fn reconcile(&mut self, call_id: &str, now: Millis) {
-        let Some(call) = self.calls.get(call_id) else { return };
+        let Some(call) = self.calls.get(call_id) else {
+            return;
+        };
         let record = &call.record;
         let base = record.duration_base().unwrap_or(record.started_at);
         let expired = now >= base.saturating_add(self.config.max_duration_ms);

@@ -5,8 +5,15 @@ use crate::provider::{OpOutcome, ProviderCallStatus, ProviderError, ProviderOp};
 use crate::state::CallState;
 
 impl Manager {
-    pub(super) fn on_reply(&mut self, id: RequestId, reply: Result<OpOutcome, ProviderError>, now: Millis) {
-        let Some((call_id, purpose)) = self.requests.remove(&id) else { return };
+    pub(super) fn on_reply(
+        &mut self,
+        id: RequestId,
+        reply: Result<OpOutcome, ProviderError>,
+        now: Millis,
+    ) {
+        let Some((call_id, purpose)) = self.requests.remove(&id) else {
+            return;
+        };
         if !self.calls.contains_key(&call_id) {
             // The call ended meanwhile. Only an owed rejection hangup still matters.
             if purpose == Purpose::Hangup && self.history.contains_key(&call_id) {
@@ -19,7 +26,11 @@ impl Manager {
             Purpose::Create => self.on_create_reply(&call_id, reply, now),
             Purpose::Status => self.on_status_reply(&call_id, reply, now),
             Purpose::Hangup => self.on_hangup_reply(&call_id, reply, now),
-            Purpose::Speak { cmd, initial, then_listen } => match reply {
+            Purpose::Speak {
+                cmd,
+                initial,
+                then_listen,
+            } => match reply {
                 Ok(_) if initial => self.on_initial_spoken(&call_id, now),
                 Ok(_) if then_listen => self.start_listening(&call_id, now),
                 Ok(_) => {
@@ -29,7 +40,11 @@ impl Manager {
                 }
                 Err(e) => {
                     let cmd = cmd.or_else(|| {
-                        then_listen.then(|| self.calls.get_mut(&call_id).and_then(|c| c.listen_cmd.take()))?
+                        then_listen.then(|| {
+                            self.calls
+                                .get_mut(&call_id)
+                                .and_then(|c| c.listen_cmd.take())
+                        })?
                     });
                     if let Some(cmd) = cmd {
                         self.done(cmd, Err(CommandError::Provider(e)));
@@ -38,7 +53,11 @@ impl Manager {
             },
             Purpose::StartListening => {
                 if let Err(e) = reply {
-                    if let Some(cmd) = self.calls.get_mut(&call_id).and_then(|c| c.listen_cmd.take()) {
+                    if let Some(cmd) = self
+                        .calls
+                        .get_mut(&call_id)
+                        .and_then(|c| c.listen_cmd.take())
+                    {
                         self.cancel_timer(&call_id, TimerKind::TranscriptTimeout);
                         self.done(cmd, Err(CommandError::Provider(e)));
                     }
@@ -48,10 +67,18 @@ impl Manager {
         }
     }
 
-    fn on_create_reply(&mut self, call_id: &str, reply: Result<OpOutcome, ProviderError>, now: Millis) {
+    fn on_create_reply(
+        &mut self,
+        call_id: &str,
+        reply: Result<OpOutcome, ProviderError>,
+        now: Millis,
+    ) {
         let cmd = self.calls.get_mut(call_id).and_then(|c| c.place_cmd.take());
         match reply {
-            Ok(OpOutcome::Created { provider_call_id, request_id }) => {
+            Ok(OpOutcome::Created {
+                provider_call_id,
+                request_id,
+            }) => {
                 if let Some(call) = self.calls.get_mut(call_id) {
                     if call.record.provider_call_id.is_none() {
                         call.record.provider_call_id = provider_call_id;
@@ -64,7 +91,12 @@ impl Manager {
                 }
                 self.persist(call_id);
                 if let Some(cmd) = cmd {
-                    self.done(cmd, Ok(CommandOk::Placed { call_id: call_id.to_owned() }));
+                    self.done(
+                        cmd,
+                        Ok(CommandOk::Placed {
+                            call_id: call_id.to_owned(),
+                        }),
+                    );
                 }
                 self.arm_call_timers(call_id, now);
                 if self.calls.get(call_id).is_some_and(|c| c.hangup.is_some()) {
@@ -76,7 +108,12 @@ impl Manager {
                 // callbacks carrying our call id will correlate it, and the
                 // provider's own time limit bounds it (ProviderDeadline).
                 if let Some(cmd) = cmd {
-                    self.done(cmd, Err(CommandError::OutcomeUnknown { call_id: call_id.to_owned() }));
+                    self.done(
+                        cmd,
+                        Err(CommandError::OutcomeUnknown {
+                            call_id: call_id.to_owned(),
+                        }),
+                    );
                 }
             }
             Err(e) => {
@@ -90,7 +127,12 @@ impl Manager {
         }
     }
 
-    fn on_status_reply(&mut self, call_id: &str, reply: Result<OpOutcome, ProviderError>, now: Millis) {
+    fn on_status_reply(
+        &mut self,
+        call_id: &str,
+        reply: Result<OpOutcome, ProviderError>,
+        now: Millis,
+    ) {
         match reply {
             Ok(OpOutcome::Status(ProviderCallStatus::Live { answered })) => {
                 let mut changed = false;
@@ -105,15 +147,16 @@ impl Manager {
                     self.persist(call_id);
                 }
                 self.arm_call_timers(call_id, now);
-                let needs_message = self
-                    .calls
-                    .get(call_id)
-                    .is_some_and(|c| c.record.state.is_connected() && c.record.callproof.notify_hangup_at.is_none());
+                let needs_message = self.calls.get(call_id).is_some_and(|c| {
+                    c.record.state.is_connected() && c.record.callproof.notify_hangup_at.is_none()
+                });
                 if needs_message {
                     self.speak_initial_message(call_id);
                 }
             }
-            Ok(OpOutcome::Status(ProviderCallStatus::Ended { reason })) => self.finish(call_id, reason, now),
+            Ok(OpOutcome::Status(ProviderCallStatus::Ended { reason })) => {
+                self.finish(call_id, reason, now)
+            }
             Err(ProviderError::NotFound { .. }) => {
                 let reason = self.end_reason_without_detail(call_id);
                 self.finish(call_id, reason, now)
@@ -124,13 +167,23 @@ impl Manager {
         }
     }
 
-    fn on_hangup_reply(&mut self, call_id: &str, reply: Result<OpOutcome, ProviderError>, now: Millis) {
+    fn on_hangup_reply(
+        &mut self,
+        call_id: &str,
+        reply: Result<OpOutcome, ProviderError>,
+        now: Millis,
+    ) {
         if let Some(call) = self.calls.get_mut(call_id) {
             call.hangup_in_flight = false;
         }
-        let reason = self.calls.get(call_id).and_then(|c| c.hangup.as_ref().map(|(r, _)| *r));
+        let reason = self
+            .calls
+            .get(call_id)
+            .and_then(|c| c.hangup.as_ref().map(|(r, _)| *r));
         match (reply, reason) {
-            (Ok(_) | Err(ProviderError::NotFound { .. }), Some(reason)) => self.finish(call_id, reason, now),
+            (Ok(_) | Err(ProviderError::NotFound { .. }), Some(reason)) => {
+                self.finish(call_id, reason, now)
+            }
             (Ok(_) | Err(ProviderError::NotFound { .. }), None) => {
                 let reason = self.end_reason_without_detail(call_id);
                 self.finish(call_id, reason, now)
@@ -144,7 +197,8 @@ impl Manager {
                     .and_then(|c| c.hangup.as_mut().map(|(_, w)| std::mem::take(w)))
                     .unwrap_or_default();
                 for cmd in waiting {
-                    self.outputs.push_back(Output::Done(cmd, Err(CommandError::Provider(e.clone()))));
+                    self.outputs
+                        .push_back(Output::Done(cmd, Err(CommandError::Provider(e.clone()))));
                 }
                 self.schedule_recheck(call_id, now);
             }
@@ -164,7 +218,9 @@ impl Manager {
         self.persist(call_id);
         let at = now.saturating_add(self.config.transcript_timeout_ms);
         self.set_timer(call_id, TimerKind::TranscriptTimeout, at);
-        let op = ProviderOp::StartListening { call: self.call_ref(call_id) };
+        let op = ProviderOp::StartListening {
+            call: self.call_ref(call_id),
+        };
         self.request(call_id, Purpose::StartListening, op);
     }
 }

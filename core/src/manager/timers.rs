@@ -6,7 +6,10 @@ use crate::state::CallState;
 
 impl Manager {
     pub(super) fn set_timer(&mut self, call_id: &str, kind: TimerKind, at: Millis) {
-        let id = TimerId { call_id: call_id.to_owned(), kind };
+        let id = TimerId {
+            call_id: call_id.to_owned(),
+            kind,
+        };
         if self.timers.get(&id) == Some(&at) {
             return;
         }
@@ -15,14 +18,22 @@ impl Manager {
     }
 
     pub(super) fn cancel_timer(&mut self, call_id: &str, kind: TimerKind) {
-        let id = TimerId { call_id: call_id.to_owned(), kind };
+        let id = TimerId {
+            call_id: call_id.to_owned(),
+            kind,
+        };
         if self.timers.remove(&id).is_some() {
             self.outputs.push_back(Output::CancelTimer(id));
         }
     }
 
     pub(super) fn cancel_all_timers(&mut self, call_id: &str) {
-        let ids: Vec<TimerId> = self.timers.keys().filter(|t| t.call_id == call_id).cloned().collect();
+        let ids: Vec<TimerId> = self
+            .timers
+            .keys()
+            .filter(|t| t.call_id == call_id)
+            .cloned()
+            .collect();
         for id in ids {
             self.cancel_timer(call_id, id.kind);
         }
@@ -33,20 +44,26 @@ impl Manager {
     /// deadlines come from the record, not from "now + full duration": a
     /// restored call gets only its *remaining* time, bug class B4).
     pub(super) fn arm_call_timers(&mut self, call_id: &str, _now: Millis) {
-        let Some(call) = self.calls.get(call_id) else { return };
+        let Some(call) = self.calls.get(call_id) else {
+            return;
+        };
         let record = &call.record;
         let cfg = &self.config;
-        let max_duration = record.duration_base().map(|base| base.saturating_add(cfg.max_duration_ms));
-        let stale = (!record.state.is_connected()).then(|| record.started_at.saturating_add(cfg.stale_call_ms));
+        let max_duration = record
+            .duration_base()
+            .map(|base| base.saturating_add(cfg.max_duration_ms));
+        let stale = (!record.state.is_connected())
+            .then(|| record.started_at.saturating_add(cfg.stale_call_ms));
         let notify = record.callproof.notify_hangup_at;
-        let provider_deadline = (record.provider_call_id.is_none() && record.callproof.request_id.is_none())
-            .then(|| {
-                record
-                    .started_at
-                    .saturating_add(u64::from(cfg.ring_timeout_secs) * 1000)
-                    .saturating_add(cfg.max_duration_ms)
-                    .saturating_add(cfg.provider_slack_ms)
-            });
+        let provider_deadline = (record.provider_call_id.is_none()
+            && record.callproof.request_id.is_none())
+        .then(|| {
+            record
+                .started_at
+                .saturating_add(u64::from(cfg.ring_timeout_secs) * 1000)
+                .saturating_add(cfg.max_duration_ms)
+                .saturating_add(cfg.provider_slack_ms)
+        });
         for (kind, at) in [
             (TimerKind::MaxDuration, max_duration),
             (TimerKind::StaleRinging, stale),
@@ -76,14 +93,20 @@ impl Manager {
         match id.kind {
             TimerKind::MaxDuration => self.begin_hangup(call_id, CallState::Timeout, None, now),
             TimerKind::StaleRinging => {
-                let still_ringing = self.calls.get(call_id).is_some_and(|c| !c.record.state.is_connected());
+                let still_ringing = self
+                    .calls
+                    .get(call_id)
+                    .is_some_and(|c| !c.record.state.is_connected());
                 if still_ringing {
                     self.begin_hangup(call_id, CallState::Timeout, None, now);
                 }
             }
             TimerKind::NotifyHangup => self.begin_hangup(call_id, CallState::HangupBot, None, now),
             TimerKind::TranscriptTimeout => {
-                let cmd = self.calls.get_mut(call_id).and_then(|c| c.listen_cmd.take());
+                let cmd = self
+                    .calls
+                    .get_mut(call_id)
+                    .and_then(|c| c.listen_cmd.take());
                 if let Some(cmd) = cmd {
                     let call_id = call_id.to_owned();
                     self.done(cmd, Err(super::CommandError::TranscriptTimeout { call_id }));
@@ -106,7 +129,9 @@ impl Manager {
     /// Retries whatever is unresolved on a call: an owed hangup first, else a
     /// status check for a call in doubt.
     fn recheck(&mut self, call_id: &str, now: Millis) {
-        let Some(call) = self.calls.get(call_id) else { return };
+        let Some(call) = self.calls.get(call_id) else {
+            return;
+        };
         if call.hangup.is_some() {
             self.send_hangup(call_id, now);
         } else if call.doubt.is_some() {
@@ -115,13 +140,17 @@ impl Manager {
     }
 
     pub(super) fn send_status(&mut self, call_id: &str) {
-        let op = ProviderOp::Status { call: self.call_ref(call_id) };
+        let op = ProviderOp::Status {
+            call: self.call_ref(call_id),
+        };
         self.request(call_id, Purpose::Status, op);
     }
 
     /// Schedules the next retry with backoff, counting attempts in `doubt`.
     pub(super) fn schedule_recheck(&mut self, call_id: &str, now: Millis) {
-        let Some(call) = self.calls.get_mut(call_id) else { return };
+        let Some(call) = self.calls.get_mut(call_id) else {
+            return;
+        };
         let attempt = call.doubt.unwrap_or(0);
         call.doubt = Some(attempt.saturating_add(1));
         let at = now.saturating_add(self.config.backoff.delay(attempt));

@@ -132,7 +132,10 @@ impl Config {
             transcript_timeout_ms: 180_000,
             inbound: InboundPolicy::Disabled,
             id_prefix: String::from("call"),
-            backoff: Backoff { initial_ms: 1_000, max_ms: 30_000 },
+            backoff: Backoff {
+                initial_ms: 1_000,
+                max_ms: 30_000,
+            },
             history_limit: 1_024,
             dedupe_per_call: 64,
             provider_slack_ms: 30_000,

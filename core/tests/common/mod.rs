@@ -84,7 +84,11 @@ impl Harness {
         self.next_token += 1;
         self.mgr.handle(Input::Event(token, event), self.now);
         self.drain();
-        self.acks.iter().find(|(t, _)| *t == token).map(|(_, a)| *a).expect("every event is acked")
+        self.acks
+            .iter()
+            .find(|(t, _)| *t == token)
+            .map(|(_, a)| *a)
+            .expect("every event is acked")
     }
 
     /// Answers the oldest outstanding request matching `pred`.
@@ -93,7 +97,11 @@ impl Harness {
         pred: impl Fn(&ProviderOp) -> bool,
         reply: Result<OpOutcome, ProviderError>,
     ) -> ProviderOp {
-        let pos = self.requests.iter().position(|(_, op)| pred(op)).expect("a matching request is outstanding");
+        let pos = self
+            .requests
+            .iter()
+            .position(|(_, op)| pred(op))
+            .expect("a matching request is outstanding");
         let (id, op) = self.requests.remove(pos);
         self.mgr.handle(Input::Reply(id, reply), self.now);
         self.drain();
@@ -123,7 +131,10 @@ impl Harness {
     }
 
     pub fn outstanding(&self, kind: &str) -> usize {
-        self.requests.iter().filter(|(_, op)| op.kind() == kind).count()
+        self.requests
+            .iter()
+            .filter(|(_, op)| op.kind() == kind)
+            .count()
     }
 
     /// What a fresh manager rebuilt from this journal would hold.
@@ -136,7 +147,12 @@ pub fn is_kind(kind: &'static str) -> impl Fn(&ProviderOp) -> bool {
     move |op| op.kind() == kind
 }
 
-pub fn event(key: &str, call_id: Option<&str>, pid: Option<&str>, kind: callproof_core::provider::EventKind) -> ProviderEvent {
+pub fn event(
+    key: &str,
+    call_id: Option<&str>,
+    pid: Option<&str>,
+    kind: callproof_core::provider::EventKind,
+) -> ProviderEvent {
     ProviderEvent {
         dedupe_key: key.to_owned(),
         call_id: call_id.map(str::to_owned),
