@@ -491,6 +491,3 @@ impl Manager {
         }
     }
 }
-
-#[cfg(test)]
-mod tests;
