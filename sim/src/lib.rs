@@ -1,1 +1,4 @@
+//! callproof-sim: the deterministic simulator and the `callproof` command line.
+#![warn(missing_docs)]
 
+pub mod journal_check;

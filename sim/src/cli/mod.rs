@@ -1,0 +1,69 @@
+//! Argument parsing and the subcommands. Only this module touches the file
+//! system and the wall clock; the library stays deterministic.
+
+use callproof_sim::journal_check::{CheckSettings, JournalCheck};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "callproof", version, about = "Proves a voice-call manager never loses track of a call.")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Inspect a call journal (OpenClaw's calls.jsonl or callproof's).
+    Journal {
+        #[command(subcommand)]
+        command: JournalCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JournalCommand {
+    /// Show the calls that would count against capacity after a restart.
+    /// Exit status 1 when stale calls would block capacity.
+    Check {
+        /// The journal file.
+        file: std::path::PathBuf,
+        /// The gateway's maxDurationSeconds.
+        #[arg(long, default_value_t = 300)]
+        max_duration_secs: u64,
+        /// The gateway's maxConcurrentCalls.
+        #[arg(long, default_value_t = 1)]
+        max_concurrent_calls: usize,
+        /// Judge ages as of this time (ms since the Unix epoch) instead of now.
+        #[arg(long)]
+        now_ms: Option<u64>,
+    },
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Journal { command: JournalCommand::Check { file, max_duration_secs, max_concurrent_calls, now_ms } } => {
+            let bytes = match std::fs::read(&file) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("callproof: cannot read {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
+            let now_ms = now_ms.unwrap_or_else(wall_clock_ms);
+            let settings = CheckSettings { now_ms, max_duration_ms: max_duration_secs * 1000, max_concurrent_calls };
+            let check = JournalCheck::run(&bytes, settings);
+            print!("{}", check.render(&file.display().to_string()));
+            if check.blocks_capacity() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+    }
+}
+
+/// The operator's wall clock, used only to report ages.
+fn wall_clock_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}
