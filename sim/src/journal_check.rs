@@ -50,7 +50,11 @@ impl JournalCheck {
             .live()
             .map(|record| {
                 let age_ms = settings.now_ms.saturating_sub(record.started_at);
-                Counted { record: record.clone(), age_ms, stale: age_ms > settings.max_duration_ms }
+                Counted {
+                    record: record.clone(),
+                    age_ms,
+                    stale: age_ms > settings.max_duration_ms,
+                }
             })
             .collect();
         counted.sort_by_key(|c| std::cmp::Reverse(c.age_ms));
@@ -76,13 +80,24 @@ impl JournalCheck {
     /// The human report.
     pub fn render(&self, path: &str) -> String {
         let mut out = String::new();
-        let _ = writeln!(out, "journal {path}: {} lines, {} calls", self.lines, self.calls);
+        let _ = writeln!(
+            out,
+            "journal {path}: {} lines, {} calls",
+            self.lines, self.calls
+        );
         let _ = writeln!(out);
         if self.counted.is_empty() {
             let _ = writeln!(out, "No call would count against capacity after a restart.");
         } else {
-            let _ = writeln!(out, "Calls that would count against capacity after a restart:");
-            let _ = writeln!(out, "  {:<38} {:<36} {:<10} {:>10}  {:<8} {}", "CALL ID", "PROVIDER ID", "STATE", "AGE", "PROVIDER", "");
+            let _ = writeln!(
+                out,
+                "Calls that would count against capacity after a restart:"
+            );
+            let _ = writeln!(
+                out,
+                "  {:<38} {:<36} {:<10} {:>10}  PROVIDER",
+                "CALL ID", "PROVIDER ID", "STATE", "AGE"
+            );
             for c in &self.counted {
                 let r = &c.record;
                 let _ = writeln!(
@@ -120,7 +135,11 @@ impl JournalCheck {
                 ended.state = callproof_core::state::CallState::Timeout;
                 ended.end_reason = Some(callproof_core::state::CallState::Timeout);
                 ended.ended_at = Some(self.settings.now_ms);
-                let _ = writeln!(out, "  {}", serde_json::to_string(&ended).unwrap_or_default());
+                let _ = writeln!(
+                    out,
+                    "  {}",
+                    serde_json::to_string(&ended).unwrap_or_default()
+                );
             }
         } else if self.counted.is_empty() {
             let _ = writeln!(out, "Verdict: OK. Capacity is free after a restart.");

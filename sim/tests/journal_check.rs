@@ -3,12 +3,18 @@
 use std::process::Command;
 
 fn check(fixture: &str, now_ms: u64) -> (i32, String) {
-    let path = format!("{}/../fixtures/journals/{fixture}", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../fixtures/journals/{fixture}",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_callproof"))
         .args(["journal", "check", &path, "--now-ms", &now_ms.to_string()])
         .output()
         .expect("the binary runs");
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
 }
 
 const FEB_2026: u64 = 1_770_000_000_000;
@@ -17,10 +23,19 @@ const FEB_2026: u64 = 1_770_000_000_000;
 fn the_stale_record_of_issue_6721_is_named_and_exits_1() {
     let (code, out) = check("openclaw-6721-stale.jsonl", FEB_2026);
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("49a7d28f-6c1e-4b7a-9d2e-5f3a8c0b1e47"), "{out}");
-    assert!(out.contains("initiated") && out.contains("STALE") && out.contains("twilio"), "{out}");
+    assert!(
+        out.contains("49a7d28f-6c1e-4b7a-9d2e-5f3a8c0b1e47"),
+        "{out}"
+    );
+    assert!(
+        out.contains("initiated") && out.contains("STALE") && out.contains("twilio"),
+        "{out}"
+    );
     assert!(out.contains("Verdict: BLOCKED"), "{out}");
-    assert!(out.contains("\"state\":\"timeout\""), "the fix line is printed: {out}");
+    assert!(
+        out.contains("\"state\":\"timeout\""),
+        "the fix line is printed: {out}"
+    );
 }
 
 #[test]
@@ -35,14 +50,20 @@ fn out_of_order_lines_leave_the_call_ended_and_say_which_line_was_skipped() {
     let (code, out) = check("out-of-order.jsonl", FEB_2026);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("No call would count"), "{out}");
-    assert!(out.contains("line 3: call c-b6 is already completed"), "{out}");
+    assert!(
+        out.contains("line 3: call c-b6 is already completed"),
+        "{out}"
+    );
 }
 
 #[test]
 fn a_record_appended_after_a_torn_tail_is_recovered() {
     let (_, out) = check("torn-then-appended.jsonl", 1_769_904_060_000);
     assert!(out.contains("2 calls"), "{out}");
-    assert!(!out.contains("c-next "), "c-next ended, so it is not listed: {out}");
+    assert!(
+        !out.contains("c-next "),
+        "c-next ended, so it is not listed: {out}"
+    );
 }
 
 #[test]

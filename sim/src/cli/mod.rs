@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "callproof", version, about = "Proves a voice-call manager never loses track of a call.")]
+#[command(
+    name = "callproof",
+    version,
+    about = "Proves a voice-call manager never loses track of a call."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -43,7 +47,15 @@ enum JournalCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Journal { command: JournalCommand::Check { file, max_duration_secs, max_concurrent_calls, now_ms } } => {
+        Command::Journal {
+            command:
+                JournalCommand::Check {
+                    file,
+                    max_duration_secs,
+                    max_concurrent_calls,
+                    now_ms,
+                },
+        } => {
             let bytes = match std::fs::read(&file) {
                 Ok(b) => b,
                 Err(e) => {
@@ -52,10 +64,18 @@ pub fn main() -> ExitCode {
                 }
             };
             let now_ms = now_ms.unwrap_or_else(wall_clock_ms);
-            let settings = CheckSettings { now_ms, max_duration_ms: max_duration_secs * 1000, max_concurrent_calls };
+            let settings = CheckSettings {
+                now_ms,
+                max_duration_ms: max_duration_secs * 1000,
+                max_concurrent_calls,
+            };
             let check = JournalCheck::run(&bytes, settings);
             print!("{}", check.render(&file.display().to_string()));
-            if check.blocks_capacity() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+            if check.blocks_capacity() {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            }
         }
     }
 }
