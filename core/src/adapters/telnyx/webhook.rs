@@ -6,6 +6,9 @@
 //! `created_at`) is not supported: its payload fields are documented only
 //! loosely, and a Call Control App is switched to version 2 with one setting
 //! (`webhook_api_version`). It is refused as malformed with that hint.
+//! GET-method deliveries (payload in the query string) are not supported
+//! either: events are read from the signed JSON body only, which is what the
+//! default `webhook_url_method` (POST) sends.
 //!
 //! | `event_type` | event |
 //! |---|---|

@@ -157,6 +157,23 @@ fn other_validation_errors_are_rejections_carrying_code_title_and_detail() {
 }
 
 #[test]
+fn a_command_refused_for_another_reason_is_a_rejection_not_proof_of_an_end() {
+    let not_answered = r#"{"errors":[{"code":"90034","title":"Call not answered yet","detail":"This call can't receive this command because it has not been answered yet."}]}"#;
+    let invalid_id = r#"{"errors":[{"code":"90015","title":"Invalid Call Control ID"}]}"#;
+    for op in command_ops().into_iter().chain([status()]) {
+        for body in [not_answered, invalid_id, "", "not json"] {
+            assert!(
+                matches!(
+                    respond(&op, 422, body),
+                    Err(ProviderError::Rejected { status: 422, .. })
+                ),
+                "{op:?} {body}"
+            );
+        }
+    }
+}
+
+#[test]
 fn a_create_is_never_not_found() {
     assert!(matches!(
         respond(&create(), 422, ALREADY_ENDED),
