@@ -2,8 +2,9 @@
 //!
 //! Wire facts (paths, fields, error codes, webhook envelope, signature scheme)
 //! come from Telnyx's published OpenAPI document (team-telnyx/openapi
-//! `openapi/spec3.json`) and the webhook-verification code and tests of the
-//! official SDKs, as summarised in the project's provider fact sheet.
+//! `openapi/spec3.json`, commit 354b744) and the webhook-verification code
+//! and tests of the official SDKs (telnyx-python, telnyx-node, telnyx-java,
+//! telnyx-php).
 //!
 //! - `rest` builds the requests (`POST /v2/calls`, `/actions/*`,
 //!   `GET /v2/calls/{id}`) and classifies their answers;

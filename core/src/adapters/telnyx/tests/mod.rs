@@ -1,4 +1,4 @@
-//! Tests of the Telnyx adapter, one file per concern, sharing the helpers here.
+//! Tests of the Telnyx adapter, one file per concern, sharing the utilities here.
 
 mod config;
 mod fixtures;
