@@ -96,9 +96,11 @@ impl fmt::Debug for TelnyxAdapter {
 
 impl TelnyxAdapter {
     /// The `voice` sent with every speak command unless [`Self::with_voice`]
-    /// picks another. `female` is the voice of the spec's own `SpeakRequest`
-    /// example and needs no third-party TTS credentials.
-    pub const DEFAULT_VOICE: &'static str = "female";
+    /// picks another. The spec's `SpeakRequest.voice` names this one as its
+    /// AWS example; it works at the default (`premium`) service level, where
+    /// the bare `female`/`male` voices belong to `basic`, and needs no
+    /// third-party TTS credentials.
+    pub const DEFAULT_VOICE: &'static str = "AWS.Polly.Joanna";
 
     /// Checks the configuration once, up front: a key that is not 32 bytes of
     /// base64, not a curve point, or a weak (small-order) point could never

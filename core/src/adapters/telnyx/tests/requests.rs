@@ -168,7 +168,7 @@ fn a_speak_posts_the_text_with_the_configured_voice() {
             "command_id": "cmd-0001",
             "payload": "Your table is ready.",
             "payload_type": "text",
-            "voice": "female",
+            "voice": "AWS.Polly.Joanna",
         })
     );
     let neural = adapter().with_voice("AWS.Polly.Joanna-Neural");
