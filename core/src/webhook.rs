@@ -34,7 +34,6 @@ pub struct VerifiedWebhook {
 
 impl VerifiedWebhook {
     /// Crate-private: the proof may only be minted after a signature check.
-    #[allow(dead_code)] // until the first adapter lands
     pub(crate) fn new(provider: ProviderName, raw: &RawWebhook<'_>) -> Self {
         VerifiedWebhook {
             provider,
