@@ -5,6 +5,7 @@
 //! A new provider implements [`Adapter`] and gets the whole conformance suite.
 
 pub mod telnyx;
+pub mod twilio;
 
 use crate::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
 use crate::webhook::{RawWebhook, VerifiedWebhook, WebhookError};
