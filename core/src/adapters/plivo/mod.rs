@@ -37,7 +37,9 @@
 //!   "not live any more", which for a uuid (given only once the call left the
 //!   queue) means it ended: `NotFound`. Status of a call known only by its
 //!   request uuid asks the queued view, `GET /Call/{request_uuid}/?status=queued`
-//!   (the SDKs' queued-call lookup).
+//!   (the SDKs' queued-call lookup; that it is keyed by the request uuid is
+//!   inferred from its `request_uuid` field, not confirmed). `queued` there is
+//!   live and unanswered.
 //! - `timeout` (ring timeout elapsed) ends as `NoAnswer`: nobody picked up.
 //!   Our own `Timeout` means a deadline of ours passed, which is not this.
 //! - `cancel` ends as `HangupBot`: Plivo reports it for an outbound call

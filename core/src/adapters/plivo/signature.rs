@@ -142,6 +142,7 @@ pub(crate) fn verify(auth_token: &str, raw: &RawWebhook<'_>) -> Result<(), Webho
             )));
         };
         let params = match method {
+            // A GET carries its parameters in the query, already in the URL.
             SignedMethod::Get => Vec::new(),
             SignedMethod::Post => parse_form(raw.body).map_err(malformed)?,
         };
