@@ -98,7 +98,7 @@ pub fn v2_signature(auth_token: &str, url: &str, nonce: &str) -> String {
 }
 
 /// Plivo's V1 signature: HMAC-SHA1 over the full URL followed by every
-/// parameter as `keyvalue`, sorted by key. Not accepted by [`verify`]; see
+/// parameter as `keyvalue`, sorted by key. Not accepted by `verify_webhook`; see
 /// the module docs.
 pub fn v1_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
