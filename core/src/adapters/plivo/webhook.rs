@@ -1,0 +1,111 @@
+//! Turning Plivo callbacks into provider-neutral events.
+//!
+//! Callbacks are form-encoded POSTs (or GETs with the same fields in the
+//! query) carrying, per plivo.com/docs/voice/xml/request: `CallUUID, From,
+//! To, CallStatus, Direction` always; `RequestUUID`, `ALegUUID`,
+//! `ALegRequestUUID` on outbound calls; `HangupCause`, `Duration`,
+//! `BillDuration` and the end time on hangup. `Event` names the trigger:
+//! `StartApp` (answer URL), `Ring`, `Hangup`.
+//!
+//! The identity of a callback is the call plus what it reports:
+//! `plivo:{CallUUID}:{Event}` (or `CallStatus` when `Event` is absent). A
+//! retried delivery carries the same fields and so the same key; ring, answer
+//! and hangup of one call differ. A transcript is keyed by its listening
+//! turn instead (`plivo:{CallUUID}:speech:{turn}`), since every turn of a
+//! call has the same status.
+
+use super::form::{first, parse_form, split_url};
+use super::rest::{CALL_ID_PARAM, TURN_PARAM};
+use super::status::PlivoStatus;
+use super::time::parse_timestamp_ms;
+use super::xml::PlivoStep;
+use crate::provider::{EventKind, ProviderEvent, ProviderName};
+use crate::record::Direction;
+use crate::webhook::{VerifiedWebhook, WebhookError};
+
+pub(crate) fn parse_webhook(webhook: &VerifiedWebhook) -> Result<Vec<ProviderEvent>, WebhookError> {
+    if webhook.provider() != ProviderName::Plivo {
+        return Err(malformed(format!(
+            "webhook was verified as {}, not plivo",
+            webhook.provider()
+        )));
+    }
+    let query = query_pairs(webhook.url())?;
+    let params = if webhook.method() == http::Method::GET {
+        query.clone()
+    } else {
+        parse_form(webhook.body()).map_err(malformed)?
+    };
+    let field = |name: &str| first(&params, name).filter(|v| !v.is_empty());
+
+    let call_uuid = field("CallUUID").ok_or_else(|| malformed("CallUUID is missing".to_owned()))?;
+    let step = PlivoStep::from_query(&query);
+    if matches!(step, PlivoStep::Listen | PlivoStep::Hold) {
+        // Plivo fetching the XML of a transfer we asked for: nothing happened
+        // to the call that the answer and hangup callbacks do not report.
+        return Ok(Vec::new());
+    }
+
+    let (kind, identity) = if step == PlivoStep::Speech || field("Speech").is_some() {
+        let Some(transcript) = field("Speech") else {
+            // Listening ended without words: nothing to report.
+            return Ok(Vec::new());
+        };
+        let turn = first(&query, TURN_PARAM).unwrap_or("-");
+        let kind = EventKind::Speech {
+            transcript: transcript.to_owned(),
+            is_final: true,
+        };
+        (kind, format!("speech:{turn}"))
+    } else {
+        let raw_status =
+            field("CallStatus").ok_or_else(|| malformed("CallStatus is missing".to_owned()))?;
+        let status = PlivoStatus::parse(raw_status).ok_or_else(|| WebhookError::UnknownStatus {
+            raw: raw_status.to_owned(),
+        })?;
+        let kind = match status {
+            PlivoStatus::Queued => EventKind::Initiated,
+            PlivoStatus::Ringing => EventKind::Ringing,
+            PlivoStatus::InProgress => EventKind::Answered,
+            PlivoStatus::Ended(reason) => EventKind::Ended { reason },
+        };
+        (kind, field("Event").unwrap_or(raw_status).to_owned())
+    };
+
+    let occurred_at = match kind {
+        EventKind::Ended { .. } => field("EndTime").and_then(parse_timestamp_ms),
+        EventKind::Answered => field("AnswerTime").and_then(parse_timestamp_ms),
+        _ => None,
+    };
+    let direction = match field("Direction") {
+        Some("inbound") => Some(Direction::Inbound),
+        Some("outbound") => Some(Direction::Outbound),
+        _ => None,
+    };
+    Ok(vec![ProviderEvent {
+        dedupe_key: format!("plivo:{call_uuid}:{identity}"),
+        call_id: first(&query, CALL_ID_PARAM)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned),
+        provider_call_id: Some(call_uuid.to_owned()),
+        request_id: field("RequestUUID")
+            .or_else(|| field("ALegRequestUUID"))
+            .map(str::to_owned),
+        direction,
+        // Kept even when empty: an empty or "anonymous" caller is a fact the
+        // inbound policy must see.
+        from: first(&params, "From").map(str::to_owned),
+        to: first(&params, "To").map(str::to_owned),
+        occurred_at,
+        kind,
+    }])
+}
+
+fn query_pairs(url: &str) -> Result<Vec<(String, String)>, WebhookError> {
+    let (_, query) = split_url(url);
+    parse_form(query.as_bytes()).map_err(malformed)
+}
+
+fn malformed(detail: String) -> WebhookError {
+    WebhookError::Malformed { detail }
+}
