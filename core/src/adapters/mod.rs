@@ -4,6 +4,8 @@
 //!
 //! A new provider implements [`Adapter`] and gets the whole conformance suite.
 
+pub mod mock;
+
 use crate::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
 use crate::webhook::{RawWebhook, VerifiedWebhook, WebhookError};
 use std::fmt;
