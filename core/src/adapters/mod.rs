@@ -4,6 +4,7 @@
 //!
 //! A new provider implements [`Adapter`] and gets the whole conformance suite.
 
+pub mod mock;
 pub mod plivo;
 pub mod telnyx;
 pub mod twilio;
