@@ -1,0 +1,136 @@
+//! A provider's REST and webhook wire format, from the provider's side: the
+//! inverse of an adapter. One implementation per provider; the emulator's
+//! behaviour (`super::Emulator`) is shared.
+
+mod mock;
+
+pub use mock::MockDialect;
+
+use super::truth::TruthCall;
+use callproof_core::adapters::Adapter;
+use callproof_core::provider::ProviderName;
+use callproof_core::state::EndReason;
+
+/// Which call a per-call request names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdRef {
+    /// The provider's call id.
+    Call(String),
+    /// A request id (Plivo's `request_uuid`).
+    Request(String),
+}
+
+/// What an outbound create asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreateParams {
+    /// The manager's call id, recovered from the callback URL or client state.
+    pub call_id: Option<String>,
+    /// Caller.
+    pub from: String,
+    /// Callee.
+    pub to: String,
+    /// Where callbacks go (the URL as the adapter sent it).
+    pub webhook_url: String,
+    /// Provider-side time limit after answer.
+    pub time_limit_secs: Option<u32>,
+    /// Provider-side ring timeout.
+    pub ring_timeout_secs: Option<u32>,
+}
+
+/// A REST request the emulator understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiCall {
+    /// Place a call.
+    Create(CreateParams),
+    /// End a call.
+    Hangup(IdRef),
+    /// Ask about a call.
+    Status(IdRef),
+    /// Speak into a call.
+    Speak(IdRef),
+    /// Start transcribing.
+    StartListening(IdRef),
+    /// Stop transcribing.
+    StopListening(IdRef),
+}
+
+impl ApiCall {
+    /// The call a per-call request names.
+    pub fn target(&self) -> Option<&IdRef> {
+        match self {
+            ApiCall::Create(_) => None,
+            ApiCall::Hangup(id)
+            | ApiCall::Status(id)
+            | ApiCall::Speak(id)
+            | ApiCall::StartListening(id)
+            | ApiCall::StopListening(id) => Some(id),
+        }
+    }
+}
+
+/// What the emulator decided; the dialect renders it in the provider's words.
+#[derive(Debug, Clone, Copy)]
+pub enum ApiResult<'a> {
+    /// The call was created.
+    Created(&'a TruthCall),
+    /// The call as it is now.
+    Status(&'a TruthCall),
+    /// A hangup, speak or listen took effect.
+    Done(&'a TruthCall),
+    /// No such call, or it has ended (for a per-call command).
+    NotFound,
+    /// Rate limited (429).
+    RateLimited,
+    /// Internal error (5xx).
+    ServerError,
+}
+
+/// What a callback reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallbackKind {
+    /// The call exists (outbound: queued/initiated; inbound: a new call).
+    Initiated,
+    /// Ringing.
+    Ringing,
+    /// Answered.
+    Answered,
+    /// Over.
+    Ended(EndReason),
+}
+
+/// A provider's wire format from its own side.
+pub trait Dialect {
+    /// Which provider.
+    fn name(&self) -> ProviderName;
+
+    /// The adapter that speaks to this dialect, configured with the same
+    /// secrets, for a provider at `api_base` calling back `webhook_url`.
+    fn adapter(&self, api_base: &str, webhook_url: &str) -> Box<dyn Adapter>;
+
+    /// Understands an API request (auth included); `Err` is the provider's
+    /// own error response (401, 400, 404 for an unknown route).
+    fn parse(&self, request: &http::Request<Vec<u8>>) -> Result<ApiCall, http::Response<Vec<u8>>>;
+
+    /// Renders the answer to `call`.
+    fn respond(&self, call: &ApiCall, result: ApiResult<'_>) -> http::Response<Vec<u8>>;
+
+    /// A new provider id for a created call (and a request id, if the
+    /// provider answers creates with one instead). `n` is unique per emulator.
+    fn new_ids(&self, n: u64) -> (String, Option<String>);
+
+    /// A signed callback for `call`, delivered to `call.webhook_url`.
+    /// `sequence` numbers the call's callbacks; `now` is ms since the epoch.
+    fn callback(
+        &self,
+        call: &TruthCall,
+        kind: CallbackKind,
+        sequence: u32,
+        now: u64,
+    ) -> http::Request<Vec<u8>>;
+
+    /// Whether the create response already carries the call id (false for
+    /// Plivo, whose call uuid first appears in callbacks).
+    fn create_returns_call_id(&self) -> bool {
+        true
+    }
+}

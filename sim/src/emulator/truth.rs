@@ -1,0 +1,90 @@
+//! Ground truth: every call the emulated provider carries, as it really is.
+//! The oracle trusts this, never the gateway's opinion of itself.
+
+use callproof_core::record::Direction;
+use callproof_core::state::EndReason;
+
+/// Where a call really is at the provider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// Accepted by the API, not yet ringing.
+    Queued,
+    /// Ringing at the callee (or, inbound, at us).
+    Ringing,
+    /// Someone picked up.
+    Answered,
+    /// Over, and why.
+    Ended(EndReason),
+}
+
+/// What the person at the other end will do, drawn from the seed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Callee {
+    /// Picks up after `after_ms`, hangs up after `talk_ms` (if ever).
+    Answers {
+        /// Ringing time.
+        after_ms: u64,
+        /// Talking time before the callee hangs up; `None`: never.
+        talk_ms: Option<u64>,
+    },
+    /// The line is busy.
+    Busy,
+    /// Nobody picks up (the ring timeout ends it).
+    NoAnswer,
+    /// The carrier fails the call.
+    CarrierFailure,
+}
+
+/// One call at the provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TruthCall {
+    /// The provider's call id.
+    pub provider_call_id: String,
+    /// A request id the create answered with, before the call id (Plivo).
+    pub request_id: Option<String>,
+    /// The manager's call id, as carried by the create (outbound only).
+    pub call_id: Option<String>,
+    /// Who started it.
+    pub direction: Direction,
+    /// Caller.
+    pub from: String,
+    /// Callee.
+    pub to: String,
+    /// Where it is.
+    pub phase: Phase,
+    /// When the provider created it (ms since the epoch).
+    pub created_at: u64,
+    /// When it was answered.
+    pub answered_at: Option<u64>,
+    /// When it ended.
+    pub ended_at: Option<u64>,
+    /// The provider stops ringing after this long.
+    pub ring_timeout_ms: u64,
+    /// The provider ends the call this long after answer (sent with the create).
+    pub time_limit_ms: Option<u64>,
+    /// The person at the other end.
+    pub callee: Callee,
+    /// Where callbacks go.
+    pub webhook_url: String,
+    /// Placed by the gateway, or an inbound call the gateway answered.
+    pub owned: bool,
+    /// An inbound call the gateway refused.
+    pub rejected: bool,
+    /// Callbacks emitted so far (their sequence numbers).
+    pub callbacks: u32,
+}
+
+impl TruthCall {
+    /// Whether the call is still up at the provider.
+    pub fn is_live(&self) -> bool {
+        !matches!(self.phase, Phase::Ended(_))
+    }
+
+    /// How long the call was (or has been) connected.
+    pub fn talk_time(&self, now: u64) -> u64 {
+        match self.answered_at {
+            Some(at) => self.ended_at.unwrap_or(now).saturating_sub(at),
+            None => 0,
+        }
+    }
+}
