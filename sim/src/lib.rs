@@ -1,5 +1,12 @@
 //! callproof-sim: the deterministic simulator and the `callproof` command line.
 #![warn(missing_docs)]
 
+pub mod campaign;
+pub mod clock;
 pub mod emulator;
+pub mod gateway;
+pub mod net;
+pub mod oracle;
+pub mod run;
+pub mod scenario;
 pub mod journal_check;

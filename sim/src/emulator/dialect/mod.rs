@@ -134,3 +134,11 @@ pub trait Dialect {
         true
     }
 }
+
+/// The dialect of `provider`, if the simulator has one.
+pub fn for_provider(provider: ProviderName) -> Option<Box<dyn Dialect>> {
+    match provider {
+        ProviderName::Mock => Some(Box::new(MockDialect)),
+        _ => None,
+    }
+}

@@ -1,0 +1,217 @@
+//! The campaign: seeds x providers on all cores, a summary per provider, and
+//! for every failing seed the invariant, the timeline that led to it, the
+//! command that replays it and the fewest faults that still fail.
+
+use crate::oracle::{Invariant, Violation};
+use crate::run::{run, Outcome};
+use crate::scenario::{Profile, Scenario};
+use callproof_core::provider::ProviderName;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Providers, in table order.
+    pub providers: Vec<ProviderName>,
+    /// Seeds to run (after sharding).
+    pub seeds: Vec<u64>,
+    /// Fault profile.
+    pub profile: Profile,
+    /// Worker threads.
+    pub threads: usize,
+    /// Shrink failing seeds.
+    pub shrink: bool,
+}
+
+impl Plan {
+    /// Seeds `start..start+count`, keeping those of shard `index` of `of`.
+    pub fn seeds(start: u64, count: u64, shard: (u64, u64)) -> Vec<u64> {
+        (start..start + count).filter(|s| shard.1 <= 1 || s % shard.1 == shard.0 % shard.1).collect()
+    }
+}
+
+/// A failing seed, explained.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// Provider.
+    pub provider: ProviderName,
+    /// Seed.
+    pub seed: u64,
+    /// What broke first.
+    pub violation: Violation,
+    /// The timeline up to the violation (last lines).
+    pub timeline: Vec<String>,
+    /// Indices of the faults that still fail after shrinking.
+    pub shrunk: Option<Vec<usize>>,
+    /// The faults of the scenario (for printing the shrunk set).
+    pub faults: Vec<crate::scenario::Fault>,
+}
+
+impl Failure {
+    /// The one command that replays this failure.
+    pub fn replay_command(&self) -> String {
+        format!("cargo run --release -- sim --provider {} --seed {} --trace", self.provider, self.seed)
+    }
+
+    /// The command that replays the shrunk fault schedule.
+    pub fn shrunk_command(&self) -> Option<String> {
+        let keep = self.shrunk.as_ref()?;
+        let list: Vec<String> = keep.iter().map(usize::to_string).collect();
+        Some(format!("{} --faults {}", self.replay_command(), if list.is_empty() { "none".into() } else { list.join(",") }))
+    }
+}
+
+/// Totals for one provider.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    /// Seeds run.
+    pub seeds: u64,
+    /// Simulated time, ms.
+    pub sim_ms: u64,
+    /// Calls the provider saw from the gateway.
+    pub calls: u64,
+    /// Gateway crashes.
+    pub crashes: u64,
+    /// Faults by kind.
+    pub faults: BTreeMap<&'static str, u64>,
+    /// Situation counters, by name.
+    pub situations: BTreeMap<String, u64>,
+    /// Violations by invariant.
+    pub violations: BTreeMap<Invariant, u64>,
+    /// Wall time spent in runs (summed over threads).
+    pub wall: Duration,
+    /// Trace hashes by seed.
+    pub hashes: BTreeMap<u64, u64>,
+}
+
+impl Summary {
+    fn add(&mut self, o: &Outcome) {
+        self.seeds += 1;
+        self.sim_ms += o.sim_ms;
+        self.calls += o.calls_placed;
+        self.crashes += o.crashes;
+        for (k, v) in &o.faults {
+            *self.faults.entry(k).or_default() += v;
+        }
+        let s = &o.situations;
+        for (state, n) in &s.crash_with_state {
+            *self.situations.entry(format!("crash with a call {state}")).or_default() += n;
+        }
+        for (name, n) in [
+            ("crash before id recorded", s.crash_before_id_recorded),
+            ("restart, provider unreachable", s.restart_provider_unreachable),
+            ("duplicate callbacks", s.duplicate_callbacks),
+            ("late callbacks", s.late_callbacks),
+            ("inbound rejected", s.inbound_rejected),
+            ("inbound accepted", s.inbound_accepted),
+        ] {
+            *self.situations.entry(name.to_owned()).or_default() += n;
+        }
+        for v in &o.violations {
+            *self.violations.entry(v.invariant).or_default() += 1;
+        }
+        self.wall += o.wall;
+        self.hashes.insert(o.seed, o.trace_hash);
+    }
+}
+
+/// The situations every campaign must have produced (a zero means the
+/// campaign tested nothing there).
+pub const REQUIRED_SITUATIONS: [&str; 9] = [
+    "crash with a call initiated",
+    "crash with a call ringing",
+    "crash with a call answered",
+    "crash before id recorded",
+    "restart, provider unreachable",
+    "duplicate callbacks",
+    "late callbacks",
+    "inbound rejected",
+    "inbound accepted",
+];
+
+/// The campaign's results.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Per provider.
+    pub summaries: Vec<(ProviderName, Summary)>,
+    /// Every failing seed.
+    pub failures: Vec<Failure>,
+    /// Wall time of the whole campaign.
+    pub wall: Duration,
+}
+
+/// Runs the plan; `progress(done, total, failures)` is called after each seed.
+pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)) -> Report {
+    let started = Instant::now();
+    let jobs: Vec<(ProviderName, u64)> = plan.providers.iter().flat_map(|p| plan.seeds.iter().map(move |s| (*p, *s))).collect();
+    let next = AtomicUsize::new(0);
+    let failed = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, Outcome, Scenario)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..plan.threads.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(&(provider, seed)) = jobs.get(i) else { break };
+                let scenario = Scenario::draw(seed, provider, &plan.profile);
+                let outcome = run(&scenario);
+                if !outcome.violations.is_empty() {
+                    failed.fetch_add(1, Ordering::SeqCst);
+                }
+                let mut r = results.lock().unwrap_or_else(|e| e.into_inner());
+                r.push((i, outcome, scenario));
+                let done = r.len();
+                drop(r);
+                progress(done, jobs.len(), failed.load(Ordering::SeqCst));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _, _)| *i);
+    let mut summaries: Vec<(ProviderName, Summary)> = plan.providers.iter().map(|p| (*p, Summary::default())).collect();
+    let mut failures = Vec::new();
+    for (_, outcome, scenario) in &results {
+        if let Some((_, summary)) = summaries.iter_mut().find(|(p, _)| *p == scenario.provider) {
+            summary.add(outcome);
+        }
+        if let Some(first) = outcome.violations.first() {
+            let cut = first.at_ms as f64 / 1000.0;
+            let timeline: Vec<String> = outcome
+                .trace
+                .iter()
+                .filter(|l| l[..10].trim().trim_end_matches('s').parse::<f64>().is_ok_and(|t| t <= cut + 0.001))
+                .cloned()
+                .collect();
+            let tail = timeline[timeline.len().saturating_sub(40)..].to_vec();
+            let shrunk = plan.shrink.then(|| shrink(scenario, first.invariant));
+            failures.push(Failure {
+                provider: scenario.provider,
+                seed: scenario.seed,
+                violation: first.clone(),
+                timeline: tail,
+                shrunk,
+                faults: scenario.faults.clone(),
+            });
+        }
+    }
+    Report { summaries, failures, wall: started.elapsed() }
+}
+
+/// Removes faults one at a time while the same invariant still breaks.
+pub fn shrink(scenario: &Scenario, invariant: Invariant) -> Vec<usize> {
+    let mut keep: Vec<usize> = (0..scenario.faults.len()).collect();
+    let mut i = 0;
+    while i < keep.len() {
+        let mut candidate = keep.clone();
+        candidate.remove(i);
+        let outcome = run(&scenario.with_faults(&candidate));
+        if outcome.violations.iter().any(|v| v.invariant == invariant) {
+            keep = candidate;
+        } else {
+            i += 1;
+        }
+    }
+    keep
+}

@@ -1,0 +1,398 @@
+//! The emulator's behaviour, pure: an API request in, a response out; time
+//! passes, callees act, the provider's own limits end calls, callbacks queue
+//! up with the provider's delivery faults. The same value can be served by a
+//! turmoil host or, later, over real TCP.
+
+use super::dialect::{ApiCall, ApiResult, CallbackKind, Dialect, IdRef};
+use super::truth::{Callee, Phase, TruthCall};
+use callproof_core::record::Direction;
+use callproof_core::state::{CallState, EndReason};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+use std::collections::BTreeMap;
+
+/// How callbacks misbehave, and how callees behave, for one run.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EmulatorProfile {
+    /// Probability a callback is given up on by the provider (never delivered).
+    pub loss: f64,
+    /// Probability a callback is delivered twice.
+    pub duplicate: f64,
+    /// Each delivery is delayed uniformly up to this much (reordering).
+    pub max_delay_ms: u64,
+    /// Retries after a failed delivery (connection error, timeout, non-2xx).
+    pub retries: u32,
+    /// Wait between retries.
+    pub retry_delay_ms: u64,
+}
+
+/// A callback on its way to the gateway.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    /// Unique per emulator.
+    pub id: u64,
+    /// The signed request.
+    pub request: http::Request<Vec<u8>>,
+    /// When to send it.
+    pub due_at: u64,
+    /// Attempts made so far.
+    pub attempts: u32,
+    /// The call it is about.
+    pub provider_call_id: String,
+    /// What it reports.
+    pub kind: CallbackKind,
+    /// Its position among the call's callbacks (1-based).
+    pub sequence: u32,
+    /// A second copy of an already queued callback.
+    pub duplicate: bool,
+    /// Sent after the call had ended and a later callback was already out.
+    pub late: bool,
+}
+
+/// Counters of what the emulator actually did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EmulatorStats {
+    /// Callbacks queued.
+    pub callbacks: u64,
+    /// Duplicate deliveries queued.
+    pub duplicates: u64,
+    /// Callbacks given up on.
+    pub lost: u64,
+    /// Deliveries that arrived after a later callback of the same call.
+    pub reordered: u64,
+    /// API requests refused by an injected outage.
+    pub api_errors: u64,
+    /// Inbound calls the gateway refused.
+    pub inbound_rejected: u64,
+    /// Inbound calls the gateway answered.
+    pub inbound_accepted: u64,
+}
+
+/// One emulated provider.
+pub struct Emulator {
+    dialect: Box<dyn Dialect>,
+    /// Every call, by provider call id.
+    pub calls: BTreeMap<String, TruthCall>,
+    by_request: BTreeMap<String, String>,
+    next_n: u64,
+    rng: SmallRng,
+    profile: EmulatorProfile,
+    /// Until when the API answers 429/503 (and which).
+    outage: Option<(u64, bool)>,
+    outbox: Vec<Delivery>,
+    /// Where inbound calls' callbacks go.
+    pub gateway_webhook: String,
+    /// What happened.
+    pub stats: EmulatorStats,
+    /// Highest callback sequence delivered per call (to count reordering).
+    delivered_seq: BTreeMap<String, u32>,
+}
+
+/// How long outbound calls sit queued before ringing.
+const QUEUE_MS: u64 = 200;
+/// How long an unanswered inbound caller waits before giving up.
+const INBOUND_PATIENCE_MS: u64 = 45_000;
+
+impl Emulator {
+    /// An emulator for `dialect`, its randomness drawn from `seed`.
+    pub fn new(dialect: Box<dyn Dialect>, seed: u64, profile: EmulatorProfile, gateway_webhook: String) -> Emulator {
+        Emulator {
+            dialect,
+            calls: BTreeMap::new(),
+            by_request: BTreeMap::new(),
+            next_n: 0,
+            rng: SmallRng::seed_from_u64(seed ^ 0x5eed_0f_e1u64),
+            profile,
+            outage: None,
+            outbox: Vec::new(),
+            gateway_webhook,
+            stats: EmulatorStats::default(),
+            delivered_seq: BTreeMap::new(),
+        }
+    }
+
+    /// The provider's wire format.
+    pub fn dialect(&self) -> &dyn Dialect {
+        self.dialect.as_ref()
+    }
+
+    /// Makes the API answer 429 (`rate_limited`) or 503 until `until`.
+    pub fn api_outage(&mut self, until: u64, rate_limited: bool) {
+        self.outage = Some((until, rate_limited));
+    }
+
+    fn resolve(&self, id: &IdRef) -> Option<String> {
+        match id {
+            IdRef::Call(pid) => self.calls.contains_key(pid).then(|| pid.clone()),
+            IdRef::Request(rid) => self.by_request.get(rid).cloned(),
+        }
+    }
+
+    /// Answers one REST request.
+    pub fn handle_api(&mut self, request: &http::Request<Vec<u8>>, now: u64) -> http::Response<Vec<u8>> {
+        let call = match self.dialect.parse(request) {
+            Ok(call) => call,
+            Err(response) => return response,
+        };
+        if let Some((until, rate_limited)) = self.outage {
+            if now < until {
+                self.stats.api_errors += 1;
+                let result = if rate_limited { ApiResult::RateLimited } else { ApiResult::ServerError };
+                return self.dialect.respond(&call, result);
+            }
+            self.outage = None;
+        }
+        let target = call.target().and_then(|id| self.resolve(id));
+        match &call {
+            ApiCall::Create(params) => {
+                self.next_n += 1;
+                let (pid, rid) = self.dialect.new_ids(self.next_n);
+                let callee = self.draw_callee();
+                let truth = TruthCall {
+                    provider_call_id: pid.clone(),
+                    request_id: rid.clone(),
+                    call_id: params.call_id.clone(),
+                    direction: Direction::Outbound,
+                    from: params.from.clone(),
+                    to: params.to.clone(),
+                    phase: Phase::Queued,
+                    created_at: now,
+                    answered_at: None,
+                    ended_at: None,
+                    ring_timeout_ms: u64::from(params.ring_timeout_secs.unwrap_or(60)) * 1000,
+                    time_limit_ms: params.time_limit_secs.map(|s| u64::from(s) * 1000),
+                    callee,
+                    webhook_url: params.webhook_url.clone(),
+                    owned: true,
+                    rejected: false,
+                    callbacks: 0,
+                };
+                if let Some(rid) = rid {
+                    self.by_request.insert(rid, pid.clone());
+                }
+                self.calls.insert(pid.clone(), truth);
+                self.emit(&pid, CallbackKind::Initiated, now);
+                let created = &self.calls[&pid];
+                self.dialect.respond(&call, ApiResult::Created(created))
+            }
+            ApiCall::Status(_) => match target.and_then(|pid| self.calls.get(&pid)) {
+                Some(truth) => self.dialect.respond(&call, ApiResult::Status(truth)),
+                None => self.dialect.respond(&call, ApiResult::NotFound),
+            },
+            ApiCall::Hangup(_) => match target.filter(|pid| self.calls[pid].is_live()) {
+                Some(pid) => {
+                    self.end(&pid, CallState::HangupBot, now);
+                    self.dialect.respond(&call, ApiResult::Done(&self.calls[&pid]))
+                }
+                None => self.dialect.respond(&call, ApiResult::NotFound),
+            },
+            ApiCall::Speak(_) | ApiCall::StartListening(_) | ApiCall::StopListening(_) => {
+                match target.filter(|pid| self.calls[pid].phase == Phase::Answered) {
+                    Some(pid) => self.dialect.respond(&call, ApiResult::Done(&self.calls[&pid])),
+                    None => self.dialect.respond(&call, ApiResult::NotFound),
+                }
+            }
+        }
+    }
+
+    fn draw_callee(&mut self) -> Callee {
+        match self.rng.random_range(0..100u32) {
+            0..=64 => Callee::Answers {
+                after_ms: self.rng.random_range(1_000..20_000),
+                talk_ms: if self.rng.random_bool(0.6) { Some(self.rng.random_range(5_000..90_000)) } else { None },
+            },
+            65..=77 => Callee::Busy,
+            78..=91 => Callee::NoAnswer,
+            _ => Callee::CarrierFailure,
+        }
+    }
+
+    /// A new inbound call from `from`; it rings at the gateway.
+    pub fn start_inbound(&mut self, from: &str, to: &str, now: u64) -> String {
+        self.next_n += 1;
+        let (pid, _) = self.dialect.new_ids(self.next_n);
+        let truth = TruthCall {
+            provider_call_id: pid.clone(),
+            request_id: None,
+            call_id: None,
+            direction: Direction::Inbound,
+            from: from.to_owned(),
+            to: to.to_owned(),
+            phase: Phase::Ringing,
+            created_at: now,
+            answered_at: None,
+            ended_at: None,
+            ring_timeout_ms: INBOUND_PATIENCE_MS,
+            time_limit_ms: None,
+            callee: Callee::Answers { after_ms: 0, talk_ms: Some(self.rng.random_range(10_000..120_000)) },
+            webhook_url: self.gateway_webhook.clone(),
+            owned: false,
+            rejected: false,
+            callbacks: 0,
+        };
+        self.calls.insert(pid.clone(), truth);
+        self.emit(&pid, CallbackKind::Initiated, now);
+        pid
+    }
+
+    /// The gateway's answer to an inbound call's first callback.
+    pub fn inbound_decision(&mut self, pid: &str, accepted: bool, now: u64) {
+        let Some(call) = self.calls.get_mut(pid) else { return };
+        if call.direction != Direction::Inbound || call.owned || call.rejected || call.phase != Phase::Ringing {
+            return;
+        }
+        if accepted {
+            self.stats.inbound_accepted += 1;
+            call.owned = true;
+            call.phase = Phase::Answered;
+            call.answered_at = Some(now);
+            self.emit(pid, CallbackKind::Answered, now);
+        } else {
+            self.stats.inbound_rejected += 1;
+            call.rejected = true;
+        }
+    }
+
+    fn end(&mut self, pid: &str, reason: EndReason, now: u64) {
+        let Some(call) = self.calls.get_mut(pid) else { return };
+        if !call.is_live() {
+            return;
+        }
+        call.phase = Phase::Ended(reason);
+        call.ended_at = Some(now);
+        self.emit(pid, CallbackKind::Ended(reason), now);
+    }
+
+    fn emit(&mut self, pid: &str, kind: CallbackKind, now: u64) {
+        let Some(call) = self.calls.get_mut(pid) else { return };
+        call.callbacks += 1;
+        let sequence = call.callbacks;
+        let request = self.dialect.callback(call, kind, sequence, now);
+        self.stats.callbacks += 1;
+        if self.rng.random_bool(self.profile.loss) {
+            self.stats.lost += 1;
+            return;
+        }
+        let copies = if self.rng.random_bool(self.profile.duplicate) { 2 } else { 1 };
+        for copy in 0..copies {
+            let delay = if self.profile.max_delay_ms == 0 { 0 } else { self.rng.random_range(0..=self.profile.max_delay_ms) };
+            self.next_n += 1;
+            self.outbox.push(Delivery {
+                id: self.next_n,
+                request: clone_request(&request),
+                due_at: now + delay + copy * 1_500,
+                attempts: 0,
+                provider_call_id: pid.to_owned(),
+                kind,
+                sequence,
+                duplicate: copy > 0,
+                late: false,
+            });
+            if copy > 0 {
+                self.stats.duplicates += 1;
+            }
+        }
+    }
+
+    /// Lets time pass to `now`: queued calls ring, callees act, limits bite.
+    pub fn advance(&mut self, now: u64) {
+        let pids: Vec<String> = self.calls.keys().cloned().collect();
+        for pid in pids {
+            let call = &self.calls[&pid];
+            let (phase, created, answered) = (call.phase, call.created_at, call.answered_at);
+            match phase {
+                Phase::Queued if now >= created + QUEUE_MS => {
+                    if let Some(c) = self.calls.get_mut(&pid) {
+                        c.phase = Phase::Ringing;
+                    }
+                    self.emit(&pid, CallbackKind::Ringing, created + QUEUE_MS);
+                }
+                Phase::Ringing => self.ringing(&pid, now),
+                Phase::Answered => {
+                    let call = &self.calls[&pid];
+                    let base = answered.unwrap_or(created);
+                    let talk = match call.callee {
+                        Callee::Answers { talk_ms: Some(t), .. } => Some(base + t),
+                        _ => None,
+                    };
+                    let limit = call.time_limit_ms.map(|l| base + l);
+                    match (talk, limit) {
+                        (Some(t), l) if now >= t && l.is_none_or(|l| t <= l) => self.end(&pid, CallState::HangupUser, t),
+                        (_, Some(l)) if now >= l => self.end(&pid, CallState::Completed, l),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn ringing(&mut self, pid: &str, now: u64) {
+        let call = &self.calls[pid];
+        let start = call.created_at + if call.direction == Direction::Outbound { QUEUE_MS } else { 0 };
+        let give_up = start + call.ring_timeout_ms;
+        if call.direction == Direction::Inbound {
+            if now >= give_up {
+                self.end(pid, CallState::HangupUser, give_up);
+            }
+            return;
+        }
+        match call.callee {
+            Callee::Answers { after_ms, .. } if start + after_ms < give_up => {
+                if now >= start + after_ms {
+                    if let Some(c) = self.calls.get_mut(pid) {
+                        c.phase = Phase::Answered;
+                        c.answered_at = Some(start + after_ms);
+                    }
+                    self.emit(pid, CallbackKind::Answered, start + after_ms);
+                }
+            }
+            Callee::Busy if now >= start + 1_000 => self.end(pid, CallState::Busy, start + 1_000),
+            Callee::CarrierFailure if now >= start + 500 => self.end(pid, CallState::Failed, start + 500),
+            _ if now >= give_up => self.end(pid, CallState::NoAnswer, give_up),
+            _ => {}
+        }
+    }
+
+    /// Deliveries due by `now`, removed from the outbox.
+    pub fn take_due(&mut self, now: u64) -> Vec<Delivery> {
+        let (due, rest): (Vec<Delivery>, Vec<Delivery>) = std::mem::take(&mut self.outbox).into_iter().partition(|d| d.due_at <= now);
+        self.outbox = rest;
+        let mut due = due;
+        due.sort_by_key(|d| (d.due_at, d.id));
+        for d in &mut due {
+            let highest = self.delivered_seq.entry(d.provider_call_id.clone()).or_insert(0);
+            let this = d.sequence;
+            if this < *highest {
+                d.late = true;
+                self.stats.reordered += 1;
+            }
+            *highest = (*highest).max(this);
+        }
+        due
+    }
+
+    /// Reports a delivery's fate: a failure is retried per the profile.
+    pub fn delivery_failed(&mut self, mut delivery: Delivery, now: u64) {
+        if delivery.attempts < self.profile.retries {
+            delivery.attempts += 1;
+            delivery.due_at = now + self.profile.retry_delay_ms;
+            self.outbox.push(delivery);
+        } else {
+            self.stats.lost += 1;
+        }
+    }
+
+    /// The earliest time something will happen without outside input.
+    pub fn next_wakeup(&self) -> Option<u64> {
+        self.outbox.iter().map(|d| d.due_at).min()
+    }
+}
+
+fn clone_request(r: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+    let mut c = http::Request::new(r.body().clone());
+    *c.method_mut() = r.method().clone();
+    *c.uri_mut() = r.uri().clone();
+    *c.headers_mut() = r.headers().clone();
+    c
+}

@@ -1,0 +1,112 @@
+//! HTTP/1 over turmoil's simulated TCP: a client with a timeout on every
+//! request (turmoil never retransmits, so a dropped segment would otherwise
+//! hang forever) and a server that hands each request to a local handler.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::rt::TokioIo;
+use std::future::Future;
+use std::time::Duration;
+
+/// The largest body either side reads.
+pub const BODY_LIMIT: usize = 256 * 1024;
+
+/// Why a request got no response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NetError {
+    /// Connection refused or reset (partition, crashed peer).
+    Connect(String),
+    /// No response within the timeout.
+    Timeout,
+    /// The connection broke mid-exchange.
+    Broken(String),
+}
+
+impl std::fmt::Display for NetError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetError::Connect(e) => write!(f, "connect failed: {e}"),
+            NetError::Timeout => write!(f, "timed out"),
+            NetError::Broken(e) => write!(f, "connection broken: {e}"),
+        }
+    }
+}
+
+/// Sends `request` to `host:port` and waits at most `timeout` for the whole
+/// response.
+pub async fn send(
+    host: &str,
+    port: u16,
+    request: http::Request<Vec<u8>>,
+    timeout: Duration,
+) -> Result<http::Response<Vec<u8>>, NetError> {
+    match tokio::time::timeout(timeout, exchange(host, port, request)).await {
+        Ok(result) => result,
+        Err(_) => Err(NetError::Timeout),
+    }
+}
+
+async fn exchange(host: &str, port: u16, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, NetError> {
+    let stream = turmoil::net::TcpStream::connect((host, port)).await.map_err(|e| NetError::Connect(e.to_string()))?;
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| NetError::Broken(e.to_string()))?;
+    tokio::task::spawn_local(async move {
+        let _ = conn.await;
+    });
+    let (mut parts, body) = request.into_parts();
+    // HTTP/1 needs a Host header; the URI may be absolute (proxy form) or not.
+    if !parts.headers.contains_key(http::header::HOST) {
+        if let Ok(v) = http::HeaderValue::from_str(&format!("{host}:{port}")) {
+            parts.headers.insert(http::header::HOST, v);
+        }
+    }
+    let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
+    parts.uri = path.parse().map_err(|e: http::uri::InvalidUri| NetError::Broken(e.to_string()))?;
+    let response = sender
+        .send_request(http::Request::from_parts(parts, Full::new(Bytes::from(body))))
+        .await
+        .map_err(|e| NetError::Broken(e.to_string()))?;
+    let (parts, body) = response.into_parts();
+    let bytes = Limited::new(body, BODY_LIMIT)
+        .collect()
+        .await
+        .map_err(|e| NetError::Broken(e.to_string()))?
+        .to_bytes();
+    Ok(http::Response::from_parts(parts, bytes.to_vec()))
+}
+
+/// Serves HTTP/1 on `port` forever, calling `handler` for each request (with
+/// the body collected). Accept errors are retried, never fatal.
+pub async fn serve<H, F>(port: u16, handler: H) -> std::io::Result<()>
+where
+    H: Fn(http::Request<Vec<u8>>) -> F + Clone + 'static,
+    F: Future<Output = http::Response<Vec<u8>>> + 'static,
+{
+    let listener = turmoil::net::TcpListener::bind(("0.0.0.0", port)).await?;
+    loop {
+        let Ok((stream, _)) = listener.accept().await else { continue };
+        let handler = handler.clone();
+        tokio::task::spawn_local(async move {
+            let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                let handler = handler.clone();
+                async move {
+                    let (parts, body) = req.into_parts();
+                    let response = match Limited::new(body, BODY_LIMIT).collect().await {
+                        Ok(b) => handler(http::Request::from_parts(parts, b.to_bytes().to_vec())).await,
+                        Err(_) => status(413),
+                    };
+                    Ok::<_, std::convert::Infallible>(response.map(|b| Full::new(Bytes::from(b))))
+                }
+            });
+            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+        });
+    }
+}
+
+/// An empty response with `code`.
+pub fn status(code: u16) -> http::Response<Vec<u8>> {
+    let mut r = http::Response::new(Vec::new());
+    *r.status_mut() = http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    r
+}

@@ -1,0 +1,241 @@
+//! One simulated run: build the world from a scenario, step it, inject the
+//! faults, check safety as it goes and liveness at the end.
+
+use crate::clock::EPOCH_MS;
+use crate::emulator::dialect::for_provider;
+use crate::emulator::{host, Emulator, EmulatorStats};
+use crate::gateway::{self, GatewayLog, GatewaySpec};
+use crate::oracle::{self, Violation};
+use crate::scenario::{FaultKind, Scenario, PROBE_NUMBER};
+use callproof_core::journal;
+use callproof_core::state::CallState;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+/// Simulated time per step.
+pub const TICK: Duration = Duration::from_millis(10);
+
+/// How often each interesting situation actually happened.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Situations {
+    /// Gateway crashes, by the states of the calls it had open.
+    pub crash_with_state: BTreeMap<&'static str, u64>,
+    /// Crashes after the provider accepted a create whose id was not yet journaled.
+    pub crash_before_id_recorded: u64,
+    /// Restarts while the provider was unreachable or failing.
+    pub restart_provider_unreachable: u64,
+    /// Duplicate callbacks sent.
+    pub duplicate_callbacks: u64,
+    /// Callbacks that arrived after a later one of the same call.
+    pub late_callbacks: u64,
+    /// Inbound calls the gateway refused.
+    pub inbound_rejected: u64,
+    /// Inbound calls the gateway answered.
+    pub inbound_accepted: u64,
+}
+
+/// What one run produced.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The scenario's seed.
+    pub seed: u64,
+    /// Safety and liveness violations, first first.
+    pub violations: Vec<Violation>,
+    /// The timeline.
+    pub trace: Vec<String>,
+    /// FNV-1a of the timeline: equal for equal runs.
+    pub trace_hash: u64,
+    /// Calls the provider saw from the gateway.
+    pub calls_placed: u64,
+    /// Gateway crashes.
+    pub crashes: u64,
+    /// Faults injected, by kind.
+    pub faults: BTreeMap<&'static str, u64>,
+    /// Situation counters.
+    pub situations: Situations,
+    /// Emulator counters.
+    pub emulator: EmulatorStats,
+    /// Simulated time, ms.
+    pub sim_ms: u64,
+    /// Wall time.
+    pub wall: Duration,
+}
+
+enum Pending {
+    Bounce,
+    Repair,
+    Release,
+}
+
+fn state_name(s: CallState) -> &'static str {
+    s.as_str()
+}
+
+/// Runs `scenario` to its end.
+pub fn run(scenario: &Scenario) -> Outcome {
+    let started = Instant::now();
+    let mut builder = turmoil::Builder::new();
+    builder
+        .rng_seed(scenario.seed)
+        .epoch(UNIX_EPOCH + Duration::from_millis(EPOCH_MS))
+        .tick_duration(TICK)
+        .simulation_duration(Duration::from_millis(scenario.end_ms + 10_000))
+        .min_message_latency(Duration::from_millis(1))
+        .max_message_latency(Duration::from_millis(40));
+    builder.fs().block_size(32);
+    let mut sim = builder.build();
+    let dialect = for_provider(scenario.provider).expect("the campaign only runs providers with a dialect");
+    let emulator = Rc::new(RefCell::new(Emulator::new(dialect, scenario.seed, scenario.callbacks, gateway::WEBHOOK_URL.to_owned())));
+    let log = Rc::new(RefCell::new(GatewayLog::default()));
+    let spec = Rc::new(GatewaySpec { provider: scenario.provider, config: scenario.config.clone(), workload: scenario.workload.clone() });
+    {
+        let emulator = emulator.clone();
+        sim.host(host::HOST, move || host::run(emulator.clone()));
+    }
+    {
+        let (spec, log) = (spec.clone(), log.clone());
+        sim.host(gateway::HOST, move || gateway::run(spec.clone(), log.clone()));
+    }
+    let mut harness = Vec::new();
+    let mut violations: Vec<Violation> = Vec::new();
+    let mut situations = Situations::default();
+    let mut faults_seen: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut crashes = 0;
+    let mut pending: Vec<(u64, Pending)> = Vec::new();
+    let mut next_fault = 0;
+    let mut next_inbound = 0;
+    let mut outage_until = 0u64;
+    let mut unreachable_until = 0u64;
+    let mut step = 0u64;
+    loop {
+        let t = step * TICK.as_millis() as u64;
+        if t > scenario.end_ms {
+            break;
+        }
+        let now = EPOCH_MS + t;
+        while let Some(fault) = scenario.faults.get(next_fault).filter(|f| f.at_ms <= t) {
+            next_fault += 1;
+            *faults_seen.entry(fault.kind.name()).or_default() += 1;
+            harness.push(format!("{:>9.3}s harness fault {:?}", t as f64 / 1000.0, fault.kind));
+            match fault.kind {
+                FaultKind::Crash { down_ms } => {
+                    if sim.is_host_running(gateway::HOST) {
+                        crashes += 1;
+                        count_crash(&mut situations, &emulator.borrow().calls, &log.borrow().journal);
+                        sim.crash(gateway::HOST);
+                        pending.push((t + down_ms, Pending::Bounce));
+                    }
+                }
+                FaultKind::Partition { ms } => {
+                    sim.partition(gateway::HOST, host::HOST);
+                    unreachable_until = unreachable_until.max(t + ms);
+                    pending.push((t + ms, Pending::Repair));
+                }
+                FaultKind::Blackhole { ms } => {
+                    sim.hold(gateway::HOST, host::HOST);
+                    unreachable_until = unreachable_until.max(t + ms);
+                    pending.push((t + ms, Pending::Release));
+                }
+                FaultKind::ApiOutage { ms, rate_limited } => {
+                    emulator.borrow_mut().api_outage(now + ms, rate_limited);
+                    outage_until = outage_until.max(t + ms);
+                }
+            }
+        }
+        pending.sort_by_key(|(at, _)| *at);
+        while pending.first().is_some_and(|(at, _)| *at <= t) {
+            let (_, action) = pending.remove(0);
+            match action {
+                Pending::Bounce => {
+                    if t < unreachable_until || t < outage_until {
+                        situations.restart_provider_unreachable += 1;
+                    }
+                    harness.push(format!("{:>9.3}s harness restart gateway", t as f64 / 1000.0));
+                    sim.bounce(gateway::HOST);
+                }
+                Pending::Repair => sim.repair(gateway::HOST, host::HOST),
+                Pending::Release => {
+                    sim.release(gateway::HOST, host::HOST);
+                }
+            }
+        }
+        while let Some(call) = scenario.inbound.get(next_inbound).filter(|c| c.at_ms <= t) {
+            next_inbound += 1;
+            let pid = emulator.borrow_mut().start_inbound(&call.from, &scenario.config.from_number, now);
+            harness.push(format!("{:>9.3}s harness inbound call {pid} from {}", t as f64 / 1000.0, call.from));
+        }
+        if let Err(e) = sim.step() {
+            violations.push(Violation { invariant: oracle::Invariant::Liveness, at_ms: t, detail: format!("the simulation stopped: {e}") });
+            break;
+        }
+        if step % 10 == 0 {
+            let found = oracle::check_step(&emulator.borrow().calls, scenario, now, t);
+            for v in found {
+                if !violations.iter().any(|o| o.invariant == v.invariant) {
+                    violations.push(v);
+                }
+            }
+        }
+        step += 1;
+    }
+    let end_ms = scenario.end_ms;
+    let journal_bytes = log.borrow().journal.clone();
+    let replay = journal::replay(&journal_bytes);
+    violations.extend(oracle::check_end(&emulator.borrow().calls, &replay, scenario, PROBE_NUMBER, end_ms));
+    let e = emulator.borrow();
+    situations.duplicate_callbacks = e.stats.duplicates;
+    situations.late_callbacks = e.stats.reordered;
+    situations.inbound_rejected = e.stats.inbound_rejected;
+    situations.inbound_accepted = e.stats.inbound_accepted;
+    let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
+    let mut trace = log.borrow().trace.clone();
+    trace.extend(harness);
+    trace.sort_by(|a, b| a[..10].cmp(&b[..10]));
+    let trace_hash = fnv1a(&trace);
+    Outcome {
+        seed: scenario.seed,
+        violations,
+        trace,
+        trace_hash,
+        calls_placed,
+        crashes,
+        faults: faults_seen,
+        situations,
+        emulator: e.stats,
+        sim_ms: end_ms,
+        wall: started.elapsed(),
+    }
+}
+
+fn count_crash(s: &mut Situations, calls: &BTreeMap<String, crate::emulator::truth::TruthCall>, journal_bytes: &[u8]) {
+    let replay = journal::replay(journal_bytes);
+    for r in replay.live() {
+        *s.crash_with_state.entry(state_name(r.state)).or_default() += 1;
+    }
+    let unrecorded = calls.values().any(|c| {
+        c.call_id.as_ref().is_some_and(|id| {
+            replay
+                .records
+                .get(id)
+                .is_some_and(|r| !r.state.is_terminal() && r.provider_call_id.is_none() && r.callproof.request_id.is_none())
+        })
+    });
+    if unrecorded {
+        s.crash_before_id_recorded += 1;
+    }
+}
+
+/// FNV-1a over the lines: a stable hash that does not depend on std's
+/// randomized hasher.
+pub fn fnv1a(lines: &[String]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for line in lines {
+        for b in line.bytes().chain(std::iter::once(b'\n')) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}

@@ -1,0 +1,230 @@
+//! Everything a run does, drawn from its seed: the manager's settings, the
+//! operator's workload, inbound callers, callee and callback behaviour, and
+//! the fault schedule. One seed, one scenario, exactly.
+
+use crate::clock::EPOCH_MS;
+use crate::emulator::EmulatorProfile;
+use crate::gateway::{Job, Work};
+use callproof_core::manager::{Config, InboundPolicy};
+use callproof_core::provider::ProviderName;
+use callproof_core::record::CallMode;
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
+
+/// Numbers inbound callers use: one allowed, one not, one withheld.
+pub const ALLOWED_CALLER: &str = "+15551110001";
+/// A caller not on any allowlist.
+pub const UNKNOWN_CALLER: &str = "+15559990000";
+/// The callee of the liveness probe: placed once faults have stopped and
+/// every earlier call must have ended.
+pub const PROBE_NUMBER: &str = "+15553330000";
+/// A withheld caller id.
+pub const ANONYMOUS_CALLER: &str = "anonymous";
+
+/// A fault the harness injects at a simulated time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultKind {
+    /// Power loss of the gateway (unsynced writes torn), back after `down_ms`.
+    Crash {
+        /// Downtime.
+        down_ms: u64,
+    },
+    /// Gateway and provider cannot connect, both ways, for `ms`.
+    Partition {
+        /// Duration.
+        ms: u64,
+    },
+    /// Messages between gateway and provider are held (a blackhole), then released.
+    Blackhole {
+        /// Duration.
+        ms: u64,
+    },
+    /// The provider's API answers 429 (`rate_limited`) or 503 for `ms`.
+    ApiOutage {
+        /// Duration.
+        ms: u64,
+        /// 429 rather than 503.
+        rate_limited: bool,
+    },
+}
+
+impl FaultKind {
+    /// A short name for tables.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FaultKind::Crash { .. } => "crash",
+            FaultKind::Partition { .. } => "partition",
+            FaultKind::Blackhole { .. } => "blackhole",
+            FaultKind::ApiOutage { rate_limited: true, .. } => "api-429",
+            FaultKind::ApiOutage { rate_limited: false, .. } => "api-5xx",
+        }
+    }
+}
+
+/// One scheduled fault.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fault {
+    /// When, ms after the start.
+    pub at_ms: u64,
+    /// What.
+    pub kind: FaultKind,
+}
+
+/// An inbound caller, at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundCall {
+    /// When, ms after the start.
+    pub at_ms: u64,
+    /// Caller id.
+    pub from: String,
+}
+
+/// A fault profile: how much goes wrong.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Profile {
+    /// Its name.
+    pub name: &'static str,
+    /// Faults per run (crashes included), at least one crash.
+    pub faults: (usize, usize),
+    /// Callback delivery behaviour.
+    pub callbacks: EmulatorProfile,
+}
+
+impl Profile {
+    /// The default campaign profile.
+    pub fn standard() -> Profile {
+        Profile {
+            name: "standard",
+            faults: (2, 6),
+            callbacks: EmulatorProfile { loss: 0.05, duplicate: 0.15, max_delay_ms: 2_000, retries: 2, retry_delay_ms: 5_000 },
+        }
+    }
+}
+
+/// Everything one run does.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// The seed it came from.
+    pub seed: u64,
+    /// The provider.
+    pub provider: ProviderName,
+    /// Manager settings.
+    pub config: Config,
+    /// Operator commands (absolute times).
+    pub workload: Vec<Work>,
+    /// Inbound callers.
+    pub inbound: Vec<InboundCall>,
+    /// Faults, in time order.
+    pub faults: Vec<Fault>,
+    /// Callback behaviour.
+    pub callbacks: EmulatorProfile,
+    /// When faults stop (ms after start): the liveness phase begins.
+    pub faults_end_ms: u64,
+    /// When the liveness probe call is placed (ms after start).
+    pub probe_at_ms: u64,
+    /// When the run ends (ms after start).
+    pub end_ms: u64,
+}
+
+/// The window in which workload and faults happen.
+const ACTIVE_MS: u64 = 360_000;
+
+impl Scenario {
+    /// Draws the scenario of `seed`.
+    pub fn draw(seed: u64, provider: ProviderName, profile: &Profile) -> Scenario {
+        let mut rng = SmallRng::seed_from_u64(seed);
+        let mut config = Config::openclaw_defaults(provider);
+        config.max_concurrent_calls = rng.random_range(1..=4);
+        config.max_duration_ms = rng.random_range(4..=12) * 10_000;
+        config.stale_call_ms = 60_000;
+        config.ring_timeout_secs = 30;
+        config.notify_hangup_delay_ms = 3_000;
+        config.transcript_timeout_ms = 20_000;
+        config.backoff.max_ms = 10_000;
+        config.provider_slack_ms = 15_000;
+        config.inbound = match rng.random_range(0..3) {
+            0 => InboundPolicy::Disabled,
+            1 => InboundPolicy::Allowlist(vec![ALLOWED_CALLER.to_owned()]),
+            _ => InboundPolicy::Open,
+        };
+        let mut workload = Vec::new();
+        let calls = rng.random_range(10..=14);
+        for i in 0..calls {
+            let at = EPOCH_MS + 2_000 + i * (ACTIVE_MS / calls) + rng.random_range(0..5_000);
+            let notify = rng.random_bool(0.4);
+            workload.push(Work {
+                at,
+                job: Job::Place {
+                    to: format!("+1555200{i:04}"),
+                    mode: if notify { CallMode::Notify } else { CallMode::Conversation },
+                    message: Some(if notify { "Your table is ready." } else { "Hello, this is the assistant." }.to_owned()),
+                },
+            });
+        }
+        // Speak, listen and bot hangups aimed at whichever calls are up then.
+        for _ in 0..rng.random_range(4..10) {
+            let at = EPOCH_MS + rng.random_range(10_000..ACTIVE_MS);
+            let nth = rng.random_range(0..4);
+            let job = match rng.random_range(0..3) {
+                0 => Job::Speak(nth),
+                1 => Job::Continue(nth),
+                _ => Job::End(nth),
+            };
+            workload.push(Work { at, job });
+        }
+        let mut inbound = Vec::new();
+        for _ in 0..rng.random_range(1..=4) {
+            let from = [ALLOWED_CALLER, UNKNOWN_CALLER, ANONYMOUS_CALLER][rng.random_range(0..3)];
+            inbound.push(InboundCall { at_ms: rng.random_range(5_000..ACTIVE_MS), from: from.to_owned() });
+        }
+        let mut faults = vec![Fault { at_ms: rng.random_range(10_000..ACTIVE_MS - 30_000), kind: FaultKind::Crash { down_ms: rng.random_range(500..20_000) } }];
+        for _ in 1..rng.random_range(profile.faults.0..=profile.faults.1) {
+            let at_ms = rng.random_range(5_000..ACTIVE_MS);
+            let kind = match rng.random_range(0..6) {
+                0 | 1 => FaultKind::Crash { down_ms: rng.random_range(500..30_000) },
+                2 => FaultKind::Partition { ms: rng.random_range(1_000..40_000) },
+                3 => FaultKind::Blackhole { ms: rng.random_range(1_000..20_000) },
+                _ => FaultKind::ApiOutage { ms: rng.random_range(2_000..40_000), rate_limited: rng.random_bool(0.5) },
+            };
+            faults.push(Fault { at_ms, kind });
+        }
+        faults.sort_by_key(|f| f.at_ms);
+        workload.sort_by_key(|w| w.at);
+        let faults_end_ms = faults.iter().map(|f| f.at_ms + fault_len(&f.kind)).max().unwrap_or(0).max(ACTIVE_MS);
+        // Liveness: every call must be over by max duration + ring timeout +
+        // slack after the last fault; then a new call must get through.
+        let settle = config.max_duration_ms + u64::from(config.ring_timeout_secs) * 1000 + config.provider_slack_ms + 60_000;
+        let probe_at_ms = faults_end_ms + settle;
+        workload.push(Work {
+            at: EPOCH_MS + probe_at_ms,
+            job: Job::Place { to: PROBE_NUMBER.to_owned(), mode: CallMode::Conversation, message: None },
+        });
+        Scenario {
+            seed,
+            provider,
+            config,
+            workload,
+            inbound,
+            faults,
+            callbacks: profile.callbacks,
+            faults_end_ms,
+            probe_at_ms,
+            end_ms: probe_at_ms + 30_000,
+        }
+    }
+
+    /// The same scenario with only the faults at `keep` (for shrinking).
+    pub fn with_faults(&self, keep: &[usize]) -> Scenario {
+        let mut s = self.clone();
+        s.faults = keep.iter().filter_map(|i| self.faults.get(*i).copied()).collect();
+        s
+    }
+}
+
+/// How long a fault lasts.
+pub fn fault_len(kind: &FaultKind) -> u64 {
+    match *kind {
+        FaultKind::Crash { down_ms } => down_ms,
+        FaultKind::Partition { ms } | FaultKind::Blackhole { ms } | FaultKind::ApiOutage { ms, .. } => ms,
+    }
+}
