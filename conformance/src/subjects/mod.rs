@@ -1,0 +1,15 @@
+//! The providers under test, one file each.
+
+mod mock;
+
+pub use mock::MockSubject;
+
+/// Calls `$m!(name, SubjectType)` once per provider under test. The table
+/// binary, `run_all` and the test suites all expand from this one list, so a
+/// provider added here is gated everywhere.
+#[macro_export]
+macro_rules! for_each_subject {
+    ($m:ident) => {
+        $m!(mock, $crate::subjects::MockSubject);
+    };
+}
