@@ -1,6 +1,8 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod sim;
+
 use callproof_sim::journal_check::{CheckSettings, JournalCheck};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,6 +20,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run the simulation campaign: seeds x providers with crashes, partitions,
+    /// API outages and webhook faults, judged by the oracle.
+    Sim(sim::SimArgs),
+    /// Run the adapter conformance gate and print one row per adapter x check.
+    Conform,
     /// Inspect a call journal (OpenClaw's calls.jsonl or callproof's).
     Journal {
         #[command(subcommand)]
@@ -47,6 +54,12 @@ enum JournalCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Sim(args) => sim::main(args),
+        Command::Conform => {
+            let report = callproof_conformance::run_all();
+            print!("{}", report.render_table());
+            if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
         Command::Journal {
             command:
                 JournalCommand::Check {
