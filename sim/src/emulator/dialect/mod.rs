@@ -3,8 +3,10 @@
 //! behaviour (`super::Emulator`) is shared.
 
 mod mock;
+mod twilio;
 
 pub use mock::MockDialect;
+pub use twilio::TwilioDialect;
 
 use super::truth::TruthCall;
 use callproof_core::adapters::Adapter;

@@ -1,0 +1,124 @@
+//! What Twilio sends: a status callback, form-encoded and POSTed to the URL
+//! recovered at create (the gateway's voice URL for an inbound call), signed
+//! with `X-Twilio-Signature`.
+//!
+//! Parameters (recalled from Twilio's voice-webhook and status-callback docs;
+//! the OAS does not model callbacks):
+//! the standard voice set (`AccountSid`, `ApiVersion`, `CallSid`,
+//! `CallStatus`, `Called`, `Caller`, `Direction`, `From`, `To`) plus the
+//! status-callback extras (`CallbackSource=call-progress-events`,
+//! `SequenceNumber`, `Timestamp`, and `CallDuration` once the call is over).
+//!
+//! Every callback is status-callback shaped, inbound ones included, so its
+//! identity is always `CallSid` + `SequenceNumber`. An inbound call's first
+//! callback says `ringing`, as Twilio's request to the number's voice URL does
+//! (the call rings at us); unlike that request, it carries a `SequenceNumber`.
+
+use super::resource::{direction_word, ended_word};
+use super::{date, form, ACCOUNT_SID, API_VERSION, AUTH_TOKEN};
+use crate::emulator::dialect::CallbackKind;
+use crate::emulator::truth::TruthCall;
+use base64::Engine as _;
+use callproof_core::record::Direction;
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+use std::collections::BTreeMap;
+
+/// The header Twilio signs with.
+pub(super) const SIGNATURE_HEADER: &str = "X-Twilio-Signature";
+
+pub(super) fn build(
+    call: &TruthCall,
+    kind: CallbackKind,
+    sequence: u32,
+    now: u64,
+) -> http::Request<Vec<u8>> {
+    let inbound = call.direction == Direction::Inbound;
+    let status = match kind {
+        CallbackKind::Initiated if inbound => "ringing",
+        CallbackKind::Initiated => "initiated",
+        CallbackKind::Ringing => "ringing",
+        CallbackKind::Answered => "in-progress",
+        CallbackKind::Ended(reason) => ended_word(reason, call.answered_at.is_some()),
+    };
+    let sequence = sequence.to_string();
+    let timestamp = date::rfc2822(now);
+    let duration = (call.talk_time(now) / 1000).to_string();
+    let mut params: BTreeMap<&str, &str> = BTreeMap::from([
+        ("AccountSid", ACCOUNT_SID),
+        ("ApiVersion", API_VERSION),
+        ("CallSid", call.provider_call_id.as_str()),
+        ("CallStatus", status),
+        ("Called", call.to.as_str()),
+        ("Caller", call.from.as_str()),
+        ("CallbackSource", "call-progress-events"),
+        ("Direction", direction_word(call.direction)),
+        ("From", call.from.as_str()),
+        ("SequenceNumber", sequence.as_str()),
+        ("Timestamp", timestamp.as_str()),
+        ("To", call.to.as_str()),
+    ]);
+    if matches!(kind, CallbackKind::Ended(_)) {
+        params.insert("CallDuration", duration.as_str());
+    }
+    let signature = sign(AUTH_TOKEN, &call.webhook_url, &params);
+    let body = form::encode(params.iter().map(|(n, v)| (*n, *v)));
+
+    let mut request = http::Request::new(body.into_bytes());
+    *request.method_mut() = http::Method::POST;
+    // A webhook URL that is not a URI leaves the request without a target;
+    // the emulator's delivery then fails like a bad URL would at Twilio.
+    *request.uri_mut() = call.webhook_url.parse().unwrap_or_default();
+    let headers = request.headers_mut();
+    headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    headers.insert(
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static("TwilioProxy/1.1"),
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&signature) {
+        headers.insert(SIGNATURE_HEADER, value);
+    }
+    request
+}
+
+/// base64(HMAC-SHA1(token, URL + each name and value)), names in byte order
+/// (twilio-python `request_validator.py`, twilio-node `webhooks.ts`). Every name here has a single value, so the rule for
+/// repeated names (values sorted and de-duplicated) never comes into play.
+pub(super) fn sign(token: &str, url: &str, params: &BTreeMap<&str, &str>) -> String {
+    // HMAC accepts a key of any length; the fallback only avoids a panic path.
+    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(token.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(url.as_bytes());
+    for (name, value) in params {
+        mac.update(name.as_bytes());
+        mac.update(value.as_bytes());
+    }
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signing_reproduces_twilios_published_validator_vector() {
+        // twilio-python tests/unit/test_request_validator.py, case 1.
+        let params = BTreeMap::from([
+            ("CallSid", "CA1234567890ABCDE"),
+            ("Caller", "+14158675309"),
+            ("Digits", "1234"),
+            ("From", "+14158675309"),
+            ("To", "+18005551212"),
+        ]);
+        let got = sign(
+            "12345",
+            "https://mycompany.com/myapp.php?foo=1&bar=2",
+            &params,
+        );
+        assert_eq!(got, "RSOYDt4T1cUTdK1PDd93/VVr8B8=");
+    }
+}
