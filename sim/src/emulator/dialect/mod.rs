@@ -110,7 +110,9 @@ pub trait Dialect {
     fn adapter(&self, api_base: &str, webhook_url: &str) -> Box<dyn Adapter>;
 
     /// Understands an API request (auth included); `Err` is the provider's
-    /// own error response (401, 400, 404 for an unknown route).
+    /// own error response (401, 400, 404 for an unknown route). (The error is
+    /// a whole response by design: it is what the provider sends back.)
+    #[allow(clippy::result_large_err)]
     fn parse(&self, request: &http::Request<Vec<u8>>) -> Result<ApiCall, http::Response<Vec<u8>>>;
 
     /// Renders the answer to `call`.
@@ -141,6 +143,7 @@ pub trait Dialect {
 pub fn for_provider(provider: ProviderName) -> Option<Box<dyn Dialect>> {
     match provider {
         ProviderName::Mock => Some(Box::new(MockDialect)),
+        ProviderName::Twilio => Some(Box::new(TwilioDialect)),
         _ => None,
     }
 }
