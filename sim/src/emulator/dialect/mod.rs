@@ -3,8 +3,10 @@
 //! behaviour (`super::Emulator`) is shared.
 
 mod mock;
+mod plivo;
 
 pub use mock::MockDialect;
+pub use plivo::PlivoDialect;
 
 use super::truth::TruthCall;
 use callproof_core::adapters::Adapter;
