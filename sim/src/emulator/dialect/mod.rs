@@ -3,9 +3,13 @@
 //! behaviour (`super::Emulator`) is shared.
 
 mod mock;
+mod plivo;
+mod telnyx;
 mod twilio;
 
 pub use mock::MockDialect;
+pub use plivo::PlivoDialect;
+pub use telnyx::TelnyxDialect;
 pub use twilio::TwilioDialect;
 
 use super::truth::TruthCall;
@@ -144,6 +148,7 @@ pub fn for_provider(provider: ProviderName) -> Option<Box<dyn Dialect>> {
     match provider {
         ProviderName::Mock => Some(Box::new(MockDialect)),
         ProviderName::Twilio => Some(Box::new(TwilioDialect)),
-        _ => None,
+        ProviderName::Plivo => Some(Box::new(PlivoDialect)),
+        ProviderName::Telnyx => Some(Box::new(TelnyxDialect)),
     }
 }
