@@ -3,8 +3,10 @@
 //! behaviour (`super::Emulator`) is shared.
 
 mod mock;
+mod telnyx;
 
 pub use mock::MockDialect;
+pub use telnyx::TelnyxDialect;
 
 use super::truth::TruthCall;
 use callproof_core::adapters::Adapter;
