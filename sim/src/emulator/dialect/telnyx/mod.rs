@@ -17,6 +17,9 @@ pub(super) mod callback;
 pub(super) mod ids;
 mod rest;
 
+#[cfg(test)]
+mod tests;
+
 use super::{ApiCall, ApiResult, CallbackKind, Dialect};
 use crate::emulator::truth::TruthCall;
 use callproof_core::adapters::telnyx::{TelnyxAdapter, TelnyxConfig};
