@@ -161,6 +161,10 @@ pub fn run(scenario: &Scenario) -> Outcome {
                 }
             }
         }
+        if t == scenario.faults_end_ms - scenario.faults_end_ms % TICK.as_millis() as u64 {
+            emulator.borrow_mut().calm();
+            harness.push(format!("{:>9.3}s harness faults stop: liveness phase", t as f64 / 1000.0));
+        }
         while let Some(call) = scenario.inbound.get(next_inbound).filter(|c| c.at_ms <= t) {
             next_inbound += 1;
             let pid = emulator.borrow_mut().start_inbound(&call.from, &scenario.config.from_number, now);
@@ -170,7 +174,7 @@ pub fn run(scenario: &Scenario) -> Outcome {
             violations.push(Violation { invariant: oracle::Invariant::Liveness, at_ms: t, detail: format!("the simulation stopped: {e}") });
             break;
         }
-        if step % 10 == 0 {
+        if step.is_multiple_of(10) {
             let found = oracle::check_step(&emulator.borrow().calls, scenario, now, t);
             for v in found {
                 if !violations.iter().any(|o| o.invariant == v.invariant) {

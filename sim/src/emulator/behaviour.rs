@@ -101,7 +101,7 @@ impl Emulator {
             calls: BTreeMap::new(),
             by_request: BTreeMap::new(),
             next_n: 0,
-            rng: SmallRng::seed_from_u64(seed ^ 0x5eed_0f_e1u64),
+            rng: SmallRng::seed_from_u64(seed ^ 0x5eed_0fe1_u64),
             profile,
             outage: None,
             outbox: Vec::new(),
@@ -114,6 +114,14 @@ impl Emulator {
     /// The provider's wire format.
     pub fn dialect(&self) -> &dyn Dialect {
         self.dialect.as_ref()
+    }
+
+    /// Ends webhook faults: from now on every callback is delivered once, in
+    /// order, promptly (the liveness phase).
+    pub fn calm(&mut self) {
+        self.profile.loss = 0.0;
+        self.profile.duplicate = 0.0;
+        self.profile.max_delay_ms = 0;
     }
 
     /// Makes the API answer 429 (`rate_limited`) or 503 until `until`.
@@ -338,15 +346,14 @@ impl Emulator {
             return;
         }
         match call.callee {
-            Callee::Answers { after_ms, .. } if start + after_ms < give_up => {
-                if now >= start + after_ms {
-                    if let Some(c) = self.calls.get_mut(pid) {
-                        c.phase = Phase::Answered;
-                        c.answered_at = Some(start + after_ms);
-                    }
-                    self.emit(pid, CallbackKind::Answered, start + after_ms);
+            Callee::Answers { after_ms, .. } if start + after_ms < give_up && now >= start + after_ms => {
+                if let Some(c) = self.calls.get_mut(pid) {
+                    c.phase = Phase::Answered;
+                    c.answered_at = Some(start + after_ms);
                 }
+                self.emit(pid, CallbackKind::Answered, start + after_ms);
             }
+            Callee::Answers { after_ms, .. } if start + after_ms < give_up => {}
             Callee::Busy if now >= start + 1_000 => self.end(pid, CallState::Busy, start + 1_000),
             Callee::CarrierFailure if now >= start + 500 => self.end(pid, CallState::Failed, start + 500),
             _ if now >= give_up => self.end(pid, CallState::NoAnswer, give_up),
