@@ -208,3 +208,48 @@ fn an_end_before_the_provider_id_is_known_hangs_up_once_the_id_arrives() {
     created(&mut h, "CA1");
     assert_eq!(h.outstanding("hangup"), 1);
 }
+
+#[test]
+fn a_call_known_only_by_its_request_id_is_released_by_the_providers_own_time_limit() {
+    // Found by the simulator (plivo seed 99): the create answered with a
+    // request id, the callback with the call uuid was lost, and every hangup
+    // by request id answered 404, which proves nothing. The provider's own
+    // time limit, sent with the create, still ends the call.
+    let mut config = Config::openclaw_defaults(ProviderName::Plivo);
+    config.max_duration_ms = 60_000;
+    let mut h = Harness::new(config.clone(), T0);
+    let id = place(&mut h, CallMode::Conversation, None);
+    h.reply_where(
+        is_kind("create"),
+        Ok(OpOutcome::Created {
+            provider_call_id: None,
+            request_id: Some("req-1".into()),
+        }),
+    );
+    h.command(Command::End {
+        call_id: id.clone(),
+    });
+    h.reply_where(
+        is_kind("hangup"),
+        Err(ProviderError::Transient {
+            detail: "404 on a request id".into(),
+        }),
+    );
+    let deadline = T0
+        + u64::from(config.ring_timeout_secs) * 1000
+        + config.max_duration_ms
+        + config.provider_slack_ms;
+    h.advance_to(deadline - 1);
+    assert_eq!(
+        h.mgr.capacity_used(),
+        1,
+        "not before the provider's limit has surely passed"
+    );
+    h.advance_to(deadline);
+    assert_eq!(h.mgr.capacity_used(), 0);
+    assert_eq!(
+        h.mgr.record(&id).map(|r| r.state),
+        Some(CallState::HangupBot),
+        "the End command's reason is kept"
+    );
+}

@@ -29,7 +29,9 @@ pub struct Plan {
 impl Plan {
     /// Seeds `start..start+count`, keeping those of shard `index` of `of`.
     pub fn seeds(start: u64, count: u64, shard: (u64, u64)) -> Vec<u64> {
-        (start..start + count).filter(|s| shard.1 <= 1 || s % shard.1 == shard.0 % shard.1).collect()
+        (start..start + count)
+            .filter(|s| shard.1 <= 1 || s % shard.1 == shard.0 % shard.1)
+            .collect()
     }
 }
 
@@ -53,14 +55,25 @@ pub struct Failure {
 impl Failure {
     /// The one command that replays this failure.
     pub fn replay_command(&self) -> String {
-        format!("cargo run --release -- sim --provider {} --seed {} --trace", self.provider, self.seed)
+        format!(
+            "cargo run --release -- sim --provider {} --seed {} --trace",
+            self.provider, self.seed
+        )
     }
 
     /// The command that replays the shrunk fault schedule.
     pub fn shrunk_command(&self) -> Option<String> {
         let keep = self.shrunk.as_ref()?;
         let list: Vec<String> = keep.iter().map(usize::to_string).collect();
-        Some(format!("{} --faults {}", self.replay_command(), if list.is_empty() { "none".into() } else { list.join(",") }))
+        Some(format!(
+            "{} --faults {}",
+            self.replay_command(),
+            if list.is_empty() {
+                "none".into()
+            } else {
+                list.join(",")
+            }
+        ))
     }
 }
 
@@ -85,6 +98,10 @@ pub struct Summary {
     pub wall: Duration,
     /// Trace hashes by seed.
     pub hashes: BTreeMap<u64, u64>,
+    /// Fewest calls the provider saw in one seed.
+    pub min_calls: Option<u64>,
+    /// Fewest gateway crashes in one seed.
+    pub min_crashes: Option<u64>,
 }
 
 impl Summary {
@@ -98,11 +115,17 @@ impl Summary {
         }
         let s = &o.situations;
         for (state, n) in &s.crash_with_state {
-            *self.situations.entry(format!("crash with a call {state}")).or_default() += n;
+            *self
+                .situations
+                .entry(format!("crash with a call {state}"))
+                .or_default() += n;
         }
         for (name, n) in [
             ("crash before id recorded", s.crash_before_id_recorded),
-            ("restart, provider unreachable", s.restart_provider_unreachable),
+            (
+                "restart, provider unreachable",
+                s.restart_provider_unreachable,
+            ),
             ("duplicate callbacks", s.duplicate_callbacks),
             ("late callbacks", s.late_callbacks),
             ("inbound rejected", s.inbound_rejected),
@@ -115,13 +138,18 @@ impl Summary {
         }
         self.wall += o.wall;
         self.hashes.insert(o.seed, o.trace_hash);
+        self.min_calls = Some(
+            self.min_calls
+                .map_or(o.calls_placed, |m| m.min(o.calls_placed)),
+        );
+        self.min_crashes = Some(self.min_crashes.map_or(o.crashes, |m| m.min(o.crashes)));
     }
 }
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
 pub const REQUIRED_SITUATIONS: [&str; 9] = [
-    "crash with a call initiated",
+    "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
     "crash before id recorded",
@@ -146,7 +174,11 @@ pub struct Report {
 /// Runs the plan; `progress(done, total, failures)` is called after each seed.
 pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)) -> Report {
     let started = Instant::now();
-    let jobs: Vec<(ProviderName, u64)> = plan.providers.iter().flat_map(|p| plan.seeds.iter().map(move |s| (*p, *s))).collect();
+    let jobs: Vec<(ProviderName, u64)> = plan
+        .providers
+        .iter()
+        .flat_map(|p| plan.seeds.iter().map(move |s| (*p, *s)))
+        .collect();
     let next = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
     let results: Mutex<Vec<(usize, Outcome, Scenario)>> = Mutex::new(Vec::new());
@@ -154,7 +186,9 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
         for _ in 0..plan.threads.max(1) {
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&(provider, seed)) = jobs.get(i) else { break };
+                let Some(&(provider, seed)) = jobs.get(i) else {
+                    break;
+                };
                 let scenario = Scenario::draw(seed, provider, &plan.profile);
                 let outcome = run(&scenario);
                 if !outcome.violations.is_empty() {
@@ -170,7 +204,11 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
     });
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by_key(|(i, _, _)| *i);
-    let mut summaries: Vec<(ProviderName, Summary)> = plan.providers.iter().map(|p| (*p, Summary::default())).collect();
+    let mut summaries: Vec<(ProviderName, Summary)> = plan
+        .providers
+        .iter()
+        .map(|p| (*p, Summary::default()))
+        .collect();
     let mut failures = Vec::new();
     for (_, outcome, scenario) in &results {
         if let Some((_, summary)) = summaries.iter_mut().find(|(p, _)| *p == scenario.provider) {
@@ -181,7 +219,13 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
             let timeline: Vec<String> = outcome
                 .trace
                 .iter()
-                .filter(|l| l[..10].trim().trim_end_matches('s').parse::<f64>().is_ok_and(|t| t <= cut + 0.001))
+                .filter(|l| {
+                    l[..10]
+                        .trim()
+                        .trim_end_matches('s')
+                        .parse::<f64>()
+                        .is_ok_and(|t| t <= cut + 0.001)
+                })
                 .cloned()
                 .collect();
             let tail = timeline[timeline.len().saturating_sub(40)..].to_vec();
@@ -196,7 +240,11 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
             });
         }
     }
-    Report { summaries, failures, wall: started.elapsed() }
+    Report {
+        summaries,
+        failures,
+        wall: started.elapsed(),
+    }
 }
 
 /// Removes faults one at a time while the same invariant still breaks.

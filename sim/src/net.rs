@@ -46,8 +46,14 @@ pub async fn send(
     }
 }
 
-async fn exchange(host: &str, port: u16, request: http::Request<Vec<u8>>) -> Result<http::Response<Vec<u8>>, NetError> {
-    let stream = turmoil::net::TcpStream::connect((host, port)).await.map_err(|e| NetError::Connect(e.to_string()))?;
+async fn exchange(
+    host: &str,
+    port: u16,
+    request: http::Request<Vec<u8>>,
+) -> Result<http::Response<Vec<u8>>, NetError> {
+    let stream = turmoil::net::TcpStream::connect((host, port))
+        .await
+        .map_err(|e| NetError::Connect(e.to_string()))?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
         .map_err(|e| NetError::Broken(e.to_string()))?;
@@ -61,10 +67,19 @@ async fn exchange(host: &str, port: u16, request: http::Request<Vec<u8>>) -> Res
             parts.headers.insert(http::header::HOST, v);
         }
     }
-    let path = parts.uri.path_and_query().map(|p| p.as_str().to_owned()).unwrap_or_else(|| "/".into());
-    parts.uri = path.parse().map_err(|e: http::uri::InvalidUri| NetError::Broken(e.to_string()))?;
+    let path = parts
+        .uri
+        .path_and_query()
+        .map(|p| p.as_str().to_owned())
+        .unwrap_or_else(|| "/".into());
+    parts.uri = path
+        .parse()
+        .map_err(|e: http::uri::InvalidUri| NetError::Broken(e.to_string()))?;
     let response = sender
-        .send_request(http::Request::from_parts(parts, Full::new(Bytes::from(body))))
+        .send_request(http::Request::from_parts(
+            parts,
+            Full::new(Bytes::from(body)),
+        ))
         .await
         .map_err(|e| NetError::Broken(e.to_string()))?;
     let (parts, body) = response.into_parts();
@@ -85,21 +100,31 @@ where
 {
     let listener = turmoil::net::TcpListener::bind(("0.0.0.0", port)).await?;
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
         let handler = handler.clone();
         tokio::task::spawn_local(async move {
-            let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                let handler = handler.clone();
-                async move {
-                    let (parts, body) = req.into_parts();
-                    let response = match Limited::new(body, BODY_LIMIT).collect().await {
-                        Ok(b) => handler(http::Request::from_parts(parts, b.to_bytes().to_vec())).await,
-                        Err(_) => status(413),
-                    };
-                    Ok::<_, std::convert::Infallible>(response.map(|b| Full::new(Bytes::from(b))))
-                }
-            });
-            let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+            let service =
+                hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+                    let handler = handler.clone();
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let response = match Limited::new(body, BODY_LIMIT).collect().await {
+                            Ok(b) => {
+                                handler(http::Request::from_parts(parts, b.to_bytes().to_vec()))
+                                    .await
+                            }
+                            Err(_) => status(413),
+                        };
+                        Ok::<_, std::convert::Infallible>(
+                            response.map(|b| Full::new(Bytes::from(b))),
+                        )
+                    }
+                });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
         });
     }
 }
@@ -107,6 +132,7 @@ where
 /// An empty response with `code`.
 pub fn status(code: u16) -> http::Response<Vec<u8>> {
     let mut r = http::Response::new(Vec::new());
-    *r.status_mut() = http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    *r.status_mut() =
+        http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
     r
 }

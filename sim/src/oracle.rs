@@ -74,7 +74,13 @@ pub struct Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at {:.3}s: {}", self.invariant.name(), self.at_ms as f64 / 1000.0, self.detail)
+        write!(
+            f,
+            "{} at {:.3}s: {}",
+            self.invariant.name(),
+            self.at_ms as f64 / 1000.0,
+            self.detail
+        )
     }
 }
 
@@ -83,31 +89,56 @@ fn owned_live(calls: &BTreeMap<String, TruthCall>) -> impl Iterator<Item = &Trut
 }
 
 /// Safety, checked throughout: capacity, bounded duration, inbound policy.
-pub fn check_step(calls: &BTreeMap<String, TruthCall>, scenario: &Scenario, now: u64, at_ms: u64) -> Vec<Violation> {
+pub fn check_step(
+    calls: &BTreeMap<String, TruthCall>,
+    scenario: &Scenario,
+    now: u64,
+    at_ms: u64,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     let live = owned_live(calls).count();
     if live > scenario.config.max_concurrent_calls {
-        let ids: Vec<&str> = owned_live(calls).map(|c| c.provider_call_id.as_str()).collect();
+        let ids: Vec<&str> = owned_live(calls)
+            .map(|c| c.provider_call_id.as_str())
+            .collect();
         out.push(Violation {
             invariant: Invariant::Capacity,
             at_ms,
-            detail: format!("{live} calls live at the provider for the gateway (limit {}): {ids:?}", scenario.config.max_concurrent_calls),
+            detail: format!(
+                "{live} calls live at the provider for the gateway (limit {}): {ids:?}",
+                scenario.config.max_concurrent_calls
+            ),
         });
     }
     let bound = scenario.config.max_duration_ms + DURATION_SLACK_MS;
-    for c in calls.values().filter(|c| c.owned && c.talk_time(now) > bound) {
+    for c in calls
+        .values()
+        .filter(|c| c.owned && c.talk_time(now) > bound)
+    {
         out.push(Violation {
             invariant: Invariant::BoundedDuration,
             at_ms,
-            detail: format!("call {} talked {} ms, more than max duration {} ms + slack {} ms", c.provider_call_id, c.talk_time(now), scenario.config.max_duration_ms, DURATION_SLACK_MS),
+            detail: format!(
+                "call {} talked {} ms, more than max duration {} ms + slack {} ms",
+                c.provider_call_id,
+                c.talk_time(now),
+                scenario.config.max_duration_ms,
+                DURATION_SLACK_MS
+            ),
         });
     }
-    for c in calls.values().filter(|c| c.direction == Direction::Inbound && c.owned) {
+    for c in calls
+        .values()
+        .filter(|c| c.direction == Direction::Inbound && c.owned)
+    {
         if !scenario.config.inbound.allows(&c.from) {
             out.push(Violation {
                 invariant: Invariant::InboundPolicy,
                 at_ms,
-                detail: format!("caller {:?} is not allowed but call {} was answered", c.from, c.provider_call_id),
+                detail: format!(
+                    "caller {:?} is not allowed but call {} was answered",
+                    c.from, c.provider_call_id
+                ),
             });
         }
     }
@@ -115,7 +146,10 @@ pub fn check_step(calls: &BTreeMap<String, TruthCall>, scenario: &Scenario, now:
 }
 
 /// Whether the journal tracks `call` (by our id, else by provider id).
-fn journal_record<'a>(journal: &'a Replay, call: &TruthCall) -> Option<&'a callproof_core::record::CallRecord> {
+fn journal_record<'a>(
+    journal: &'a Replay,
+    call: &TruthCall,
+) -> Option<&'a callproof_core::record::CallRecord> {
     if let Some(id) = &call.call_id {
         if let Some(r) = journal.records.get(id) {
             return Some(r);
@@ -128,42 +162,85 @@ fn journal_record<'a>(journal: &'a Replay, call: &TruthCall) -> Option<&'a callp
 }
 
 /// Liveness and end-of-run checks, after the fault-free settle window.
-pub fn check_end(calls: &BTreeMap<String, TruthCall>, journal: &Replay, scenario: &Scenario, probe_to: &str, at_ms: u64) -> Vec<Violation> {
+pub fn check_end(
+    calls: &BTreeMap<String, TruthCall>,
+    journal: &Replay,
+    scenario: &Scenario,
+    probe_to: &str,
+    at_ms: u64,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     let probe_placed = calls.values().any(|c| c.to == probe_to);
     if !probe_placed {
         out.push(Violation {
             invariant: Invariant::Liveness,
             at_ms,
-            detail: format!("{} s after the last fault, a new call could not be placed", (scenario.probe_at_ms - scenario.faults_end_ms) / 1000),
+            detail: format!(
+                "{} s after the last fault, a new call could not be placed",
+                (scenario.probe_at_ms - scenario.faults_end_ms) / 1000
+            ),
         });
     }
     for c in owned_live(calls).filter(|c| c.to != probe_to) {
         let tracked = journal_record(journal, c).is_some_and(|r| !r.state.is_terminal());
         if !tracked {
-            out.push(Violation { invariant: Invariant::NoOrphan, at_ms, detail: format!("call {} ({:?}) is live at the provider but the journal does not track it", c.provider_call_id, c.call_id) });
+            out.push(Violation {
+                invariant: Invariant::NoOrphan,
+                at_ms,
+                detail: format!(
+                    "call {} ({:?}) is live at the provider but the journal does not track it",
+                    c.provider_call_id, c.call_id
+                ),
+            });
         }
     }
     for r in journal.live() {
-        let at_provider = calls.values().find(|c| c.call_id.as_deref() == Some(r.call_id.as_str()) || r.provider_call_id.as_deref() == Some(c.provider_call_id.as_str()));
+        let at_provider = calls.values().find(|c| {
+            c.call_id.as_deref() == Some(r.call_id.as_str())
+                || r.provider_call_id.as_deref() == Some(c.provider_call_id.as_str())
+        });
         let live = at_provider.is_some_and(|c| c.is_live());
         if !live {
             out.push(Violation {
                 invariant: Invariant::NoPhantom,
                 at_ms,
-                detail: format!("journal counts call {} ({}) but the provider has {}", r.call_id, r.state, at_provider.map_or("no such call".to_owned(), |c| format!("{:?}", c.phase))),
+                detail: format!(
+                    "journal counts call {} ({}) but the provider has {}",
+                    r.call_id,
+                    r.state,
+                    at_provider.map_or("no such call".to_owned(), |c| format!("{:?}", c.phase))
+                ),
             });
         }
     }
     for c in calls.values().filter(|c| c.owned && !c.is_live()) {
         let agrees = journal_record(journal, c).is_some_and(|r| r.state.is_terminal());
         if !agrees {
-            out.push(Violation { invariant: Invariant::Durability, at_ms, detail: format!("call {} ({:?}) ended at the provider but its journal record is not terminal", c.provider_call_id, c.call_id) });
+            out.push(Violation {
+                invariant: Invariant::Durability,
+                at_ms,
+                detail: format!(
+                    "call {} ({:?}) ended at the provider but its journal record is not terminal",
+                    c.provider_call_id, c.call_id
+                ),
+            });
         }
     }
     for s in &journal.skipped {
-        if let SkipReason::AfterTerminal { call_id, state, kept } = &s.reason {
-            out.push(Violation { invariant: Invariant::Idempotency, at_ms, detail: format!("journal line {} moves ended call {call_id} ({kept}) back to {state}", s.line) });
+        if let SkipReason::AfterTerminal {
+            call_id,
+            state,
+            kept,
+        } = &s.reason
+        {
+            out.push(Violation {
+                invariant: Invariant::Idempotency,
+                at_ms,
+                detail: format!(
+                    "journal line {} moves ended call {call_id} ({kept}) back to {state}",
+                    s.line
+                ),
+            });
         }
     }
     out

@@ -3,12 +3,12 @@
 
 use crate::clock::EPOCH_MS;
 use crate::emulator::dialect::for_provider;
+use crate::emulator::truth::Phase;
 use crate::emulator::{host, Emulator, EmulatorStats};
 use crate::gateway::{self, GatewayLog, GatewaySpec};
 use crate::oracle::{self, Violation};
 use crate::scenario::{FaultKind, Scenario, PROBE_NUMBER};
 use callproof_core::journal;
-use callproof_core::state::CallState;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -20,7 +20,7 @@ pub const TICK: Duration = Duration::from_millis(10);
 /// How often each interesting situation actually happened.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Situations {
-    /// Gateway crashes, by the states of the calls it had open.
+    /// Gateway crashes, by the provider-side phase of the calls that were up.
     pub crash_with_state: BTreeMap<&'static str, u64>,
     /// Crashes after the provider accepted a create whose id was not yet journaled.
     pub crash_before_id_recorded: u64,
@@ -65,12 +65,10 @@ pub struct Outcome {
 
 enum Pending {
     Bounce,
+    /// Make the provider unreachable from now for `ms`, then restart the gateway.
+    OutageThenBounce(u64),
     Repair,
     Release,
-}
-
-fn state_name(s: CallState) -> &'static str {
-    s.as_str()
 }
 
 /// Runs `scenario` to its end.
@@ -86,17 +84,29 @@ pub fn run(scenario: &Scenario) -> Outcome {
         .max_message_latency(Duration::from_millis(40));
     builder.fs().block_size(32);
     let mut sim = builder.build();
-    let dialect = for_provider(scenario.provider).expect("the campaign only runs providers with a dialect");
-    let emulator = Rc::new(RefCell::new(Emulator::new(dialect, scenario.seed, scenario.callbacks, gateway::WEBHOOK_URL.to_owned())));
+    let dialect =
+        for_provider(scenario.provider).expect("the campaign only runs providers with a dialect");
+    let emulator = Rc::new(RefCell::new(Emulator::new(
+        dialect,
+        scenario.seed,
+        scenario.callbacks,
+        gateway::WEBHOOK_URL.to_owned(),
+    )));
     let log = Rc::new(RefCell::new(GatewayLog::default()));
-    let spec = Rc::new(GatewaySpec { provider: scenario.provider, config: scenario.config.clone(), workload: scenario.workload.clone() });
+    let spec = Rc::new(GatewaySpec {
+        provider: scenario.provider,
+        config: scenario.config.clone(),
+        workload: scenario.workload.clone(),
+    });
     {
         let emulator = emulator.clone();
         sim.host(host::HOST, move || host::run(emulator.clone()));
     }
     {
         let (spec, log) = (spec.clone(), log.clone());
-        sim.host(gateway::HOST, move || gateway::run(spec.clone(), log.clone()));
+        sim.host(gateway::HOST, move || {
+            gateway::run(spec.clone(), log.clone())
+        });
     }
     let mut harness = Vec::new();
     let mut violations: Vec<Violation> = Vec::new();
@@ -109,6 +119,7 @@ pub fn run(scenario: &Scenario) -> Outcome {
     let mut outage_until = 0u64;
     let mut unreachable_until = 0u64;
     let mut step = 0u64;
+    let mut armed_create_crash: Option<(u64, usize)> = None;
     loop {
         let t = step * TICK.as_millis() as u64;
         if t > scenario.end_ms {
@@ -118,14 +129,40 @@ pub fn run(scenario: &Scenario) -> Outcome {
         while let Some(fault) = scenario.faults.get(next_fault).filter(|f| f.at_ms <= t) {
             next_fault += 1;
             *faults_seen.entry(fault.kind.name()).or_default() += 1;
-            harness.push(format!("{:>9.3}s harness fault {:?}", t as f64 / 1000.0, fault.kind));
+            harness.push(format!(
+                "{:>9.3}s harness fault {:?}",
+                t as f64 / 1000.0,
+                fault.kind
+            ));
             match fault.kind {
                 FaultKind::Crash { down_ms } => {
                     if sim.is_host_running(gateway::HOST) {
                         crashes += 1;
-                        count_crash(&mut situations, &emulator.borrow().calls, &log.borrow().journal);
+                        count_crash(
+                            &mut situations,
+                            &emulator.borrow().calls,
+                            &log.borrow().journal,
+                        );
                         sim.crash(gateway::HOST);
                         pending.push((t + down_ms, Pending::Bounce));
+                    }
+                }
+                FaultKind::CrashAfterCreate { down_ms } => {
+                    armed_create_crash = Some((down_ms, emulator.borrow().calls.len()))
+                }
+                FaultKind::CrashIntoOutage { down_ms, outage_ms } => {
+                    if sim.is_host_running(gateway::HOST) {
+                        crashes += 1;
+                        count_crash(
+                            &mut situations,
+                            &emulator.borrow().calls,
+                            &log.borrow().journal,
+                        );
+                        sim.crash(gateway::HOST);
+                        pending.push((
+                            t + down_ms.saturating_sub(1_000),
+                            Pending::OutageThenBounce(outage_ms),
+                        ));
                     }
                 }
                 FaultKind::Partition { ms } => {
@@ -152,8 +189,17 @@ pub fn run(scenario: &Scenario) -> Outcome {
                     if t < unreachable_until || t < outage_until {
                         situations.restart_provider_unreachable += 1;
                     }
-                    harness.push(format!("{:>9.3}s harness restart gateway", t as f64 / 1000.0));
+                    harness.push(format!(
+                        "{:>9.3}s harness restart gateway",
+                        t as f64 / 1000.0
+                    ));
                     sim.bounce(gateway::HOST);
+                }
+                Pending::OutageThenBounce(ms) => {
+                    sim.partition(gateway::HOST, host::HOST);
+                    unreachable_until = unreachable_until.max(t + ms);
+                    pending.push((t + ms, Pending::Repair));
+                    pending.push((t + 1_000, Pending::Bounce));
                 }
                 Pending::Repair => sim.repair(gateway::HOST, host::HOST),
                 Pending::Release => {
@@ -163,16 +209,56 @@ pub fn run(scenario: &Scenario) -> Outcome {
         }
         if t == scenario.faults_end_ms - scenario.faults_end_ms % TICK.as_millis() as u64 {
             emulator.borrow_mut().calm();
-            harness.push(format!("{:>9.3}s harness faults stop: liveness phase", t as f64 / 1000.0));
+            harness.push(format!(
+                "{:>9.3}s harness faults stop: liveness phase",
+                t as f64 / 1000.0
+            ));
         }
         while let Some(call) = scenario.inbound.get(next_inbound).filter(|c| c.at_ms <= t) {
             next_inbound += 1;
-            let pid = emulator.borrow_mut().start_inbound(&call.from, &scenario.config.from_number, now);
-            harness.push(format!("{:>9.3}s harness inbound call {pid} from {}", t as f64 / 1000.0, call.from));
+            let pid =
+                emulator
+                    .borrow_mut()
+                    .start_inbound(&call.from, &scenario.config.from_number, now);
+            harness.push(format!(
+                "{:>9.3}s harness inbound call {pid} from {}",
+                t as f64 / 1000.0,
+                call.from
+            ));
         }
         if let Err(e) = sim.step() {
-            violations.push(Violation { invariant: oracle::Invariant::Liveness, at_ms: t, detail: format!("the simulation stopped: {e}") });
+            violations.push(Violation {
+                invariant: oracle::Invariant::Liveness,
+                at_ms: t,
+                detail: format!("the simulation stopped: {e}"),
+            });
             break;
+        }
+        if let Some((down_ms, calls_before)) = armed_create_crash {
+            let created = emulator
+                .borrow()
+                .calls
+                .values()
+                .filter(|c| c.call_id.is_some())
+                .count();
+            let total = emulator.borrow().calls.len();
+            if total > calls_before && created > 0 && sim.is_host_running(gateway::HOST) {
+                armed_create_crash = None;
+                crashes += 1;
+                harness.push(format!(
+                    "{:>9.3}s harness crash right after the provider accepted a create",
+                    t as f64 / 1000.0
+                ));
+                count_crash(
+                    &mut situations,
+                    &emulator.borrow().calls,
+                    &log.borrow().journal,
+                );
+                sim.crash(gateway::HOST);
+                pending.push((t + down_ms, Pending::Bounce));
+            } else if total > calls_before {
+                armed_create_crash = Some((down_ms, total));
+            }
         }
         if step.is_multiple_of(10) {
             let found = oracle::check_step(&emulator.borrow().calls, scenario, now, t);
@@ -187,7 +273,13 @@ pub fn run(scenario: &Scenario) -> Outcome {
     let end_ms = scenario.end_ms;
     let journal_bytes = log.borrow().journal.clone();
     let replay = journal::replay(&journal_bytes);
-    violations.extend(oracle::check_end(&emulator.borrow().calls, &replay, scenario, PROBE_NUMBER, end_ms));
+    violations.extend(oracle::check_end(
+        &emulator.borrow().calls,
+        &replay,
+        scenario,
+        PROBE_NUMBER,
+        end_ms,
+    ));
     let e = emulator.borrow();
     situations.duplicate_callbacks = e.stats.duplicates;
     situations.late_callbacks = e.stats.reordered;
@@ -213,17 +305,28 @@ pub fn run(scenario: &Scenario) -> Outcome {
     }
 }
 
-fn count_crash(s: &mut Situations, calls: &BTreeMap<String, crate::emulator::truth::TruthCall>, journal_bytes: &[u8]) {
+fn count_crash(
+    s: &mut Situations,
+    calls: &BTreeMap<String, crate::emulator::truth::TruthCall>,
+    journal_bytes: &[u8],
+) {
     let replay = journal::replay(journal_bytes);
-    for r in replay.live() {
-        *s.crash_with_state.entry(state_name(r.state)).or_default() += 1;
+    for c in calls.values().filter(|c| c.owned && c.is_live()) {
+        let phase = match c.phase {
+            Phase::Queued => "queued",
+            Phase::Ringing => "ringing",
+            Phase::Answered => "answered",
+            Phase::Ended(_) => continue,
+        };
+        *s.crash_with_state.entry(phase).or_default() += 1;
     }
     let unrecorded = calls.values().any(|c| {
         c.call_id.as_ref().is_some_and(|id| {
-            replay
-                .records
-                .get(id)
-                .is_some_and(|r| !r.state.is_terminal() && r.provider_call_id.is_none() && r.callproof.request_id.is_none())
+            replay.records.get(id).is_some_and(|r| {
+                !r.state.is_terminal()
+                    && r.provider_call_id.is_none()
+                    && r.callproof.request_id.is_none()
+            })
         })
     });
     if unrecorded {

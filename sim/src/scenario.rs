@@ -39,6 +39,19 @@ pub enum FaultKind {
         /// Duration.
         ms: u64,
     },
+    /// Power loss right after the provider accepts the next create, before its
+    /// reply (and so the provider's id) reaches the journal (B5-W2).
+    CrashAfterCreate {
+        /// Downtime.
+        down_ms: u64,
+    },
+    /// A crash whose restart happens while the provider is unreachable.
+    CrashIntoOutage {
+        /// Downtime.
+        down_ms: u64,
+        /// How long the provider stays unreachable after the restart.
+        outage_ms: u64,
+    },
     /// The provider's API answers 429 (`rate_limited`) or 503 for `ms`.
     ApiOutage {
         /// Duration.
@@ -53,10 +66,17 @@ impl FaultKind {
     pub fn name(&self) -> &'static str {
         match self {
             FaultKind::Crash { .. } => "crash",
+            FaultKind::CrashAfterCreate { .. } => "crash-after-create",
+            FaultKind::CrashIntoOutage { .. } => "crash-into-outage",
             FaultKind::Partition { .. } => "partition",
             FaultKind::Blackhole { .. } => "blackhole",
-            FaultKind::ApiOutage { rate_limited: true, .. } => "api-429",
-            FaultKind::ApiOutage { rate_limited: false, .. } => "api-5xx",
+            FaultKind::ApiOutage {
+                rate_limited: true, ..
+            } => "api-429",
+            FaultKind::ApiOutage {
+                rate_limited: false,
+                ..
+            } => "api-5xx",
         }
     }
 }
@@ -96,7 +116,13 @@ impl Profile {
         Profile {
             name: "standard",
             faults: (2, 6),
-            callbacks: EmulatorProfile { loss: 0.05, duplicate: 0.15, max_delay_ms: 2_000, retries: 2, retry_delay_ms: 5_000 },
+            callbacks: EmulatorProfile {
+                loss: 0.05,
+                duplicate: 0.15,
+                max_delay_ms: 2_000,
+                retries: 2,
+                retry_delay_ms: 5_000,
+            },
         }
     }
 }
@@ -127,7 +153,7 @@ pub struct Scenario {
 }
 
 /// The window in which workload and faults happen.
-const ACTIVE_MS: u64 = 360_000;
+const ACTIVE_MS: u64 = 480_000;
 
 impl Scenario {
     /// Draws the scenario of `seed`.
@@ -148,7 +174,7 @@ impl Scenario {
             _ => InboundPolicy::Open,
         };
         let mut workload = Vec::new();
-        let calls = rng.random_range(10..=14);
+        let calls = rng.random_range(20..=26);
         for i in 0..calls {
             let at = EPOCH_MS + 2_000 + i * (ACTIVE_MS / calls) + rng.random_range(0..5_000);
             let notify = rng.random_bool(0.4);
@@ -156,8 +182,19 @@ impl Scenario {
                 at,
                 job: Job::Place {
                     to: format!("+1555200{i:04}"),
-                    mode: if notify { CallMode::Notify } else { CallMode::Conversation },
-                    message: Some(if notify { "Your table is ready." } else { "Hello, this is the assistant." }.to_owned()),
+                    mode: if notify {
+                        CallMode::Notify
+                    } else {
+                        CallMode::Conversation
+                    },
+                    message: Some(
+                        if notify {
+                            "Your table is ready."
+                        } else {
+                            "Hello, this is the assistant."
+                        }
+                        .to_owned(),
+                    ),
                 },
             });
         }
@@ -175,29 +212,68 @@ impl Scenario {
         let mut inbound = Vec::new();
         for _ in 0..rng.random_range(1..=4) {
             let from = [ALLOWED_CALLER, UNKNOWN_CALLER, ANONYMOUS_CALLER][rng.random_range(0..3)];
-            inbound.push(InboundCall { at_ms: rng.random_range(5_000..ACTIVE_MS), from: from.to_owned() });
+            inbound.push(InboundCall {
+                at_ms: rng.random_range(5_000..ACTIVE_MS),
+                from: from.to_owned(),
+            });
         }
-        let mut faults = vec![Fault { at_ms: rng.random_range(10_000..ACTIVE_MS - 30_000), kind: FaultKind::Crash { down_ms: rng.random_range(500..20_000) } }];
+        let mut faults = vec![Fault {
+            at_ms: rng.random_range(10_000..ACTIVE_MS - 30_000),
+            kind: FaultKind::Crash {
+                down_ms: rng.random_range(500..20_000),
+            },
+        }];
         for _ in 1..rng.random_range(profile.faults.0..=profile.faults.1) {
             let at_ms = rng.random_range(5_000..ACTIVE_MS);
-            let kind = match rng.random_range(0..6) {
-                0 | 1 => FaultKind::Crash { down_ms: rng.random_range(500..30_000) },
-                2 => FaultKind::Partition { ms: rng.random_range(1_000..40_000) },
-                3 => FaultKind::Blackhole { ms: rng.random_range(1_000..20_000) },
-                _ => FaultKind::ApiOutage { ms: rng.random_range(2_000..40_000), rate_limited: rng.random_bool(0.5) },
+            let kind = match rng.random_range(0..8) {
+                0 => FaultKind::Crash {
+                    down_ms: rng.random_range(500..30_000),
+                },
+                1 => FaultKind::CrashAfterCreate {
+                    down_ms: rng.random_range(500..20_000),
+                },
+                6 => FaultKind::CrashIntoOutage {
+                    down_ms: rng.random_range(500..10_000),
+                    outage_ms: rng.random_range(3_000..30_000),
+                },
+                2 => FaultKind::Partition {
+                    ms: rng.random_range(1_000..40_000),
+                },
+                3 => FaultKind::Blackhole {
+                    ms: rng.random_range(1_000..20_000),
+                },
+                7 => FaultKind::Crash {
+                    down_ms: rng.random_range(500..30_000),
+                },
+                _ => FaultKind::ApiOutage {
+                    ms: rng.random_range(2_000..40_000),
+                    rate_limited: rng.random_bool(0.5),
+                },
             };
             faults.push(Fault { at_ms, kind });
         }
         faults.sort_by_key(|f| f.at_ms);
         workload.sort_by_key(|w| w.at);
-        let faults_end_ms = faults.iter().map(|f| f.at_ms + fault_len(&f.kind)).max().unwrap_or(0).max(ACTIVE_MS);
+        let faults_end_ms = faults
+            .iter()
+            .map(|f| f.at_ms + fault_len(&f.kind))
+            .max()
+            .unwrap_or(0)
+            .max(ACTIVE_MS);
         // Liveness: every call must be over by max duration + ring timeout +
         // slack after the last fault; then a new call must get through.
-        let settle = config.max_duration_ms + u64::from(config.ring_timeout_secs) * 1000 + config.provider_slack_ms + 60_000;
+        let settle = config.max_duration_ms
+            + u64::from(config.ring_timeout_secs) * 1000
+            + config.provider_slack_ms
+            + 60_000;
         let probe_at_ms = faults_end_ms + settle;
         workload.push(Work {
             at: EPOCH_MS + probe_at_ms,
-            job: Job::Place { to: PROBE_NUMBER.to_owned(), mode: CallMode::Conversation, message: None },
+            job: Job::Place {
+                to: PROBE_NUMBER.to_owned(),
+                mode: CallMode::Conversation,
+                message: None,
+            },
         });
         Scenario {
             seed,
@@ -216,7 +292,10 @@ impl Scenario {
     /// The same scenario with only the faults at `keep` (for shrinking).
     pub fn with_faults(&self, keep: &[usize]) -> Scenario {
         let mut s = self.clone();
-        s.faults = keep.iter().filter_map(|i| self.faults.get(*i).copied()).collect();
+        s.faults = keep
+            .iter()
+            .filter_map(|i| self.faults.get(*i).copied())
+            .collect();
         s
     }
 }
@@ -224,7 +303,10 @@ impl Scenario {
 /// How long a fault lasts.
 pub fn fault_len(kind: &FaultKind) -> u64 {
     match *kind {
-        FaultKind::Crash { down_ms } => down_ms,
-        FaultKind::Partition { ms } | FaultKind::Blackhole { ms } | FaultKind::ApiOutage { ms, .. } => ms,
+        FaultKind::Crash { down_ms } | FaultKind::CrashAfterCreate { down_ms } => down_ms,
+        FaultKind::CrashIntoOutage { down_ms, outage_ms } => down_ms + outage_ms,
+        FaultKind::Partition { ms }
+        | FaultKind::Blackhole { ms }
+        | FaultKind::ApiOutage { ms, .. } => ms,
     }
 }

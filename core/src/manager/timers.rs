@@ -55,15 +55,18 @@ impl Manager {
         let stale = (!record.state.is_connected())
             .then(|| record.started_at.saturating_add(cfg.stale_call_ms));
         let notify = record.callproof.notify_hangup_at;
-        let provider_deadline = (record.provider_call_id.is_none()
-            && record.callproof.request_id.is_none())
-        .then(|| {
-            record
-                .started_at
-                .saturating_add(u64::from(cfg.ring_timeout_secs) * 1000)
-                .saturating_add(cfg.max_duration_ms)
-                .saturating_add(cfg.provider_slack_ms)
-        });
+        // Every outbound call carries the provider's own time limit, so the
+        // provider has ended it by this deadline whatever we could or could not
+        // learn: no provider id, only a request id whose lookups prove nothing,
+        // or an API that kept failing our hangups.
+        let provider_deadline =
+            (record.direction == crate::record::Direction::Outbound).then(|| {
+                record
+                    .started_at
+                    .saturating_add(u64::from(cfg.ring_timeout_secs) * 1000)
+                    .saturating_add(cfg.max_duration_ms)
+                    .saturating_add(cfg.provider_slack_ms)
+            });
         for (kind, at) in [
             (TimerKind::MaxDuration, max_duration),
             (TimerKind::StaleRinging, stale),
@@ -114,8 +117,8 @@ impl Manager {
             }
             TimerKind::Recheck => self.recheck(call_id, now),
             TimerKind::ProviderDeadline => {
-                // We never learned the provider's id, and the provider's own
-                // time limit (sent with the create) has ended the call by now.
+                // The provider's own time limit (sent with the create) has
+                // ended the call by now.
                 let reason = self
                     .calls
                     .get(call_id)

@@ -40,8 +40,10 @@ pub enum TimerKind {
     TranscriptTimeout,
     /// Retry an unknown status check or a failed hangup (bounded backoff).
     Recheck,
-    /// A call whose provider id we never learned: the provider's own time
-    /// limit has certainly ended it by now.
+    /// An outbound call's provider-side time limit (ring timeout + max
+    /// duration, sent with the create) plus slack has passed: the provider
+    /// has certainly ended it, even if we never learned its id or every
+    /// hangup failed.
     ProviderDeadline,
 }
 

@@ -58,7 +58,11 @@ pub fn main() -> ExitCode {
         Command::Conform => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());
-            if report.passed() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+            if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Command::Journal {
             command:

@@ -46,11 +46,18 @@ pub struct SimArgs {
 
 fn parse_providers(names: &[String]) -> Result<Vec<ProviderName>, String> {
     if names.is_empty() {
-        return Ok(vec![ProviderName::Twilio, ProviderName::Plivo, ProviderName::Telnyx]);
+        return Ok(vec![
+            ProviderName::Twilio,
+            ProviderName::Plivo,
+            ProviderName::Telnyx,
+        ]);
     }
     names
         .iter()
-        .map(|n| ProviderName::parse(n).ok_or_else(|| format!("unknown provider {n:?}: use twilio, plivo, telnyx or mock")))
+        .map(|n| {
+            ProviderName::parse(n)
+                .ok_or_else(|| format!("unknown provider {n:?}: use twilio, plivo, telnyx or mock"))
+        })
         .collect()
 }
 
@@ -82,8 +89,16 @@ pub fn main(args: SimArgs) -> ExitCode {
         Some(s) => vec![s],
         None => Plan::seeds(args.first_seed, args.seeds, shard),
     };
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let plan = Plan { providers, seeds, profile, threads, shrink: !args.no_shrink };
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let plan = Plan {
+        providers,
+        seeds,
+        profile,
+        threads,
+        shrink: !args.no_shrink,
+    };
     eprintln!(
         "callproof sim: {} seed(s) x {} provider(s), profile {}, {} thread(s)",
         plan.seeds.len(),
@@ -92,9 +107,16 @@ pub fn main(args: SimArgs) -> ExitCode {
         plan.threads
     );
     let progress = |done: usize, total: usize, failed: usize| {
+        if done % (total / 50).max(1) != 0 && done != total {
+            return;
+        }
         let width = 30;
         let filled = done * width / total.max(1);
-        eprint!("\r  [{}{}] {done}/{total} runs, {failed} failing", "#".repeat(filled), ".".repeat(width - filled));
+        eprint!(
+            "\r  [{}{}] {done}/{total} runs, {failed} failing",
+            "#".repeat(filled),
+            ".".repeat(width - filled)
+        );
         let _ = std::io::stderr().flush();
     };
     let report = run_campaign(&plan, &progress);
@@ -106,35 +128,60 @@ pub fn main(args: SimArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if report.failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) }
+    if report.failures.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
     let (i, n) = s.split_once('/').ok_or("--shard takes i/n, e.g. 0/4")?;
-    let (i, n): (u64, u64) = (i.parse().map_err(|_| "bad shard index")?, n.parse().map_err(|_| "bad shard count")?);
+    let (i, n): (u64, u64) = (
+        i.parse().map_err(|_| "bad shard index")?,
+        n.parse().map_err(|_| "bad shard count")?,
+    );
     if n == 0 || i >= n {
         return Err(format!("--shard {s}: need 0 <= i < n"));
     }
     Ok((i, n))
 }
 
-fn single(seed: u64, providers: &[ProviderName], profile: &Profile, faults: Option<&str>) -> ExitCode {
+fn single(
+    seed: u64,
+    providers: &[ProviderName],
+    profile: &Profile,
+    faults: Option<&str>,
+) -> ExitCode {
     let mut failed = false;
     for provider in providers {
         let mut scenario = Scenario::draw(seed, *provider, profile);
         if let Some(list) = faults {
-            let keep: Vec<usize> = if list == "none" { Vec::new() } else { list.split(',').filter_map(|i| i.trim().parse().ok()).collect() };
+            let keep: Vec<usize> = if list == "none" {
+                Vec::new()
+            } else {
+                list.split(',')
+                    .filter_map(|i| i.trim().parse().ok())
+                    .collect()
+            };
             scenario = scenario.with_faults(&keep);
         }
         let outcome = callproof_sim::run::run(&scenario);
         println!("# seed {seed}, provider {provider}, maxConcurrentCalls {}, max duration {} s, inbound {:?}", scenario.config.max_concurrent_calls, scenario.config.max_duration_ms / 1000, scenario.config.inbound);
         for (i, f) in scenario.faults.iter().enumerate() {
-            println!("# fault {i}: at {:.3}s {:?}", f.at_ms as f64 / 1000.0, f.kind);
+            println!(
+                "# fault {i}: at {:.3}s {:?}",
+                f.at_ms as f64 / 1000.0,
+                f.kind
+            );
         }
         for line in &outcome.trace {
             println!("{line}");
         }
-        println!("# trace hash {:016x}; {} calls placed, {} crashes", outcome.trace_hash, outcome.calls_placed, outcome.crashes);
+        println!(
+            "# trace hash {:016x}; {} calls placed, {} crashes",
+            outcome.trace_hash, outcome.calls_placed, outcome.crashes
+        );
         for v in &outcome.violations {
             failed = true;
             println!("# VIOLATION {v}");
@@ -143,7 +190,11 @@ fn single(seed: u64, providers: &[ProviderName], profile: &Profile, faults: Opti
             println!("# no violations");
         }
     }
-    if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }
 
 fn render(report: &Report) -> String {
@@ -151,34 +202,78 @@ fn render(report: &Report) -> String {
     for (provider, s) in &report.summaries {
         let _ = writeln!(out, "\n== {provider}: {} seeds", s.seeds);
         let ratio = s.sim_ms as f64 / s.wall.as_millis().max(1) as f64;
-        let _ = writeln!(out, "  simulated {:.1} h, wall {:.1} s (summed over threads), {:.0}x real time", s.sim_ms as f64 / 3.6e6, s.wall.as_secs_f64(), ratio);
-        let _ = writeln!(out, "  calls placed {:>7}   gateway crashes {:>5}", s.calls, s.crashes);
+        let _ = writeln!(
+            out,
+            "  simulated {:.1} h, wall {:.1} s (summed over threads), {:.0}x real time",
+            s.sim_ms as f64 / 3.6e6,
+            s.wall.as_secs_f64(),
+            ratio
+        );
+        let _ = writeln!(
+            out,
+            "  calls placed {:>7} (at least {} per seed)   gateway crashes {:>5} (at least {} per seed)",
+            s.calls,
+            s.min_calls.unwrap_or(0),
+            s.crashes,
+            s.min_crashes.unwrap_or(0)
+        );
         let faults: Vec<String> = s.faults.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let _ = writeln!(out, "  faults        {}", faults.join(", "));
         let _ = writeln!(out, "  situations:");
         for name in REQUIRED_SITUATIONS {
             let n = s.situations.get(name).copied().unwrap_or(0);
-            let _ = writeln!(out, "    {name:<34} {n:>7}{}", if n == 0 { "   <- never happened: this campaign did not test it" } else { "" });
+            let _ = writeln!(
+                out,
+                "    {name:<34} {n:>7}{}",
+                if n == 0 {
+                    "   <- never happened: this campaign did not test it"
+                } else {
+                    ""
+                }
+            );
         }
         let _ = writeln!(out, "  violations:");
         for inv in Invariant::ALL {
-            let _ = writeln!(out, "    {:<34} {:>7}", inv.name(), s.violations.get(&inv).copied().unwrap_or(0));
+            let _ = writeln!(
+                out,
+                "    {:<34} {:>7}",
+                inv.name(),
+                s.violations.get(&inv).copied().unwrap_or(0)
+            );
         }
     }
     for f in &report.failures {
-        let _ = writeln!(out, "\nFAILED {} seed {}: {}", f.provider, f.seed, f.violation);
+        let _ = writeln!(
+            out,
+            "\nFAILED {} seed {}: {}",
+            f.provider, f.seed, f.violation
+        );
         let _ = writeln!(out, "  timeline (last lines before the violation):");
         for line in &f.timeline {
             let _ = writeln!(out, "    {line}");
         }
         let _ = writeln!(out, "  replay: {}", f.replay_command());
         if let (Some(keep), Some(cmd)) = (&f.shrunk, f.shrunk_command()) {
-            let _ = writeln!(out, "  shrunk to {} of {} faults: {:?}", keep.len(), f.faults.len(), keep.iter().filter_map(|i| f.faults.get(*i)).collect::<Vec<_>>());
+            let _ = writeln!(
+                out,
+                "  shrunk to {} of {} faults: {:?}",
+                keep.len(),
+                f.faults.len(),
+                keep.iter()
+                    .filter_map(|i| f.faults.get(*i))
+                    .collect::<Vec<_>>()
+            );
             let _ = writeln!(out, "  replay shrunk: {cmd}");
         }
     }
     let total: u64 = report.summaries.iter().map(|(_, s)| s.seeds).sum();
-    let _ = writeln!(out, "\n{} runs, {} failing, wall {:.1} s", total, report.failures.len(), report.wall.as_secs_f64());
+    let _ = writeln!(
+        out,
+        "\n{} runs, {} failing, wall {:.1} s",
+        total,
+        report.failures.len(),
+        report.wall.as_secs_f64()
+    );
     out
 }
 
@@ -206,5 +301,6 @@ fn json(report: &Report) -> String {
         .iter()
         .map(|f| serde_json::json!({"provider": f.provider.as_str(), "seed": f.seed, "invariant": f.violation.invariant.name(), "detail": f.violation.detail, "replay": f.replay_command(), "shrunk": f.shrunk_command()}))
         .collect();
-    serde_json::to_string_pretty(&serde_json::json!({"providers": providers, "failures": failures})).unwrap_or_default()
+    serde_json::to_string_pretty(&serde_json::json!({"providers": providers, "failures": failures}))
+        .unwrap_or_default()
 }

@@ -95,7 +95,12 @@ const INBOUND_PATIENCE_MS: u64 = 45_000;
 
 impl Emulator {
     /// An emulator for `dialect`, its randomness drawn from `seed`.
-    pub fn new(dialect: Box<dyn Dialect>, seed: u64, profile: EmulatorProfile, gateway_webhook: String) -> Emulator {
+    pub fn new(
+        dialect: Box<dyn Dialect>,
+        seed: u64,
+        profile: EmulatorProfile,
+        gateway_webhook: String,
+    ) -> Emulator {
         Emulator {
             dialect,
             calls: BTreeMap::new(),
@@ -137,7 +142,11 @@ impl Emulator {
     }
 
     /// Answers one REST request.
-    pub fn handle_api(&mut self, request: &http::Request<Vec<u8>>, now: u64) -> http::Response<Vec<u8>> {
+    pub fn handle_api(
+        &mut self,
+        request: &http::Request<Vec<u8>>,
+        now: u64,
+    ) -> http::Response<Vec<u8>> {
         let call = match self.dialect.parse(request) {
             Ok(call) => call,
             Err(response) => return response,
@@ -145,7 +154,11 @@ impl Emulator {
         if let Some((until, rate_limited)) = self.outage {
             if now < until {
                 self.stats.api_errors += 1;
-                let result = if rate_limited { ApiResult::RateLimited } else { ApiResult::ServerError };
+                let result = if rate_limited {
+                    ApiResult::RateLimited
+                } else {
+                    ApiResult::ServerError
+                };
                 return self.dialect.respond(&call, result);
             }
             self.outage = None;
@@ -190,13 +203,16 @@ impl Emulator {
             ApiCall::Hangup(_) => match target.filter(|pid| self.calls[pid].is_live()) {
                 Some(pid) => {
                     self.end(&pid, CallState::HangupBot, now);
-                    self.dialect.respond(&call, ApiResult::Done(&self.calls[&pid]))
+                    self.dialect
+                        .respond(&call, ApiResult::Done(&self.calls[&pid]))
                 }
                 None => self.dialect.respond(&call, ApiResult::NotFound),
             },
             ApiCall::Speak(_) | ApiCall::StartListening(_) | ApiCall::StopListening(_) => {
                 match target.filter(|pid| self.calls[pid].phase == Phase::Answered) {
-                    Some(pid) => self.dialect.respond(&call, ApiResult::Done(&self.calls[&pid])),
+                    Some(pid) => self
+                        .dialect
+                        .respond(&call, ApiResult::Done(&self.calls[&pid])),
                     None => self.dialect.respond(&call, ApiResult::NotFound),
                 }
             }
@@ -207,7 +223,11 @@ impl Emulator {
         match self.rng.random_range(0..100u32) {
             0..=64 => Callee::Answers {
                 after_ms: self.rng.random_range(1_000..20_000),
-                talk_ms: if self.rng.random_bool(0.6) { Some(self.rng.random_range(5_000..90_000)) } else { None },
+                talk_ms: if self.rng.random_bool(0.6) {
+                    Some(self.rng.random_range(5_000..90_000))
+                } else {
+                    None
+                },
             },
             65..=77 => Callee::Busy,
             78..=91 => Callee::NoAnswer,
@@ -232,7 +252,10 @@ impl Emulator {
             ended_at: None,
             ring_timeout_ms: INBOUND_PATIENCE_MS,
             time_limit_ms: None,
-            callee: Callee::Answers { after_ms: 0, talk_ms: Some(self.rng.random_range(10_000..120_000)) },
+            callee: Callee::Answers {
+                after_ms: 0,
+                talk_ms: Some(self.rng.random_range(10_000..120_000)),
+            },
             webhook_url: self.gateway_webhook.clone(),
             owned: false,
             rejected: false,
@@ -245,8 +268,14 @@ impl Emulator {
 
     /// The gateway's answer to an inbound call's first callback.
     pub fn inbound_decision(&mut self, pid: &str, accepted: bool, now: u64) {
-        let Some(call) = self.calls.get_mut(pid) else { return };
-        if call.direction != Direction::Inbound || call.owned || call.rejected || call.phase != Phase::Ringing {
+        let Some(call) = self.calls.get_mut(pid) else {
+            return;
+        };
+        if call.direction != Direction::Inbound
+            || call.owned
+            || call.rejected
+            || call.phase != Phase::Ringing
+        {
             return;
         }
         if accepted {
@@ -262,7 +291,9 @@ impl Emulator {
     }
 
     fn end(&mut self, pid: &str, reason: EndReason, now: u64) {
-        let Some(call) = self.calls.get_mut(pid) else { return };
+        let Some(call) = self.calls.get_mut(pid) else {
+            return;
+        };
         if !call.is_live() {
             return;
         }
@@ -272,7 +303,9 @@ impl Emulator {
     }
 
     fn emit(&mut self, pid: &str, kind: CallbackKind, now: u64) {
-        let Some(call) = self.calls.get_mut(pid) else { return };
+        let Some(call) = self.calls.get_mut(pid) else {
+            return;
+        };
         call.callbacks += 1;
         let sequence = call.callbacks;
         let request = self.dialect.callback(call, kind, sequence, now);
@@ -281,9 +314,17 @@ impl Emulator {
             self.stats.lost += 1;
             return;
         }
-        let copies = if self.rng.random_bool(self.profile.duplicate) { 2 } else { 1 };
+        let copies = if self.rng.random_bool(self.profile.duplicate) {
+            2
+        } else {
+            1
+        };
         for copy in 0..copies {
-            let delay = if self.profile.max_delay_ms == 0 { 0 } else { self.rng.random_range(0..=self.profile.max_delay_ms) };
+            let delay = if self.profile.max_delay_ms == 0 {
+                0
+            } else {
+                self.rng.random_range(0..=self.profile.max_delay_ms)
+            };
             self.next_n += 1;
             self.outbox.push(Delivery {
                 id: self.next_n,
@@ -320,12 +361,16 @@ impl Emulator {
                     let call = &self.calls[&pid];
                     let base = answered.unwrap_or(created);
                     let talk = match call.callee {
-                        Callee::Answers { talk_ms: Some(t), .. } => Some(base + t),
+                        Callee::Answers {
+                            talk_ms: Some(t), ..
+                        } => Some(base + t),
                         _ => None,
                     };
                     let limit = call.time_limit_ms.map(|l| base + l);
                     match (talk, limit) {
-                        (Some(t), l) if now >= t && l.is_none_or(|l| t <= l) => self.end(&pid, CallState::HangupUser, t),
+                        (Some(t), l) if now >= t && l.is_none_or(|l| t <= l) => {
+                            self.end(&pid, CallState::HangupUser, t)
+                        }
                         (_, Some(l)) if now >= l => self.end(&pid, CallState::Completed, l),
                         _ => {}
                     }
@@ -337,7 +382,12 @@ impl Emulator {
 
     fn ringing(&mut self, pid: &str, now: u64) {
         let call = &self.calls[pid];
-        let start = call.created_at + if call.direction == Direction::Outbound { QUEUE_MS } else { 0 };
+        let start = call.created_at
+            + if call.direction == Direction::Outbound {
+                QUEUE_MS
+            } else {
+                0
+            };
         let give_up = start + call.ring_timeout_ms;
         if call.direction == Direction::Inbound {
             if now >= give_up {
@@ -346,7 +396,9 @@ impl Emulator {
             return;
         }
         match call.callee {
-            Callee::Answers { after_ms, .. } if start + after_ms < give_up && now >= start + after_ms => {
+            Callee::Answers { after_ms, .. }
+                if start + after_ms < give_up && now >= start + after_ms =>
+            {
                 if let Some(c) = self.calls.get_mut(pid) {
                     c.phase = Phase::Answered;
                     c.answered_at = Some(start + after_ms);
@@ -355,7 +407,9 @@ impl Emulator {
             }
             Callee::Answers { after_ms, .. } if start + after_ms < give_up => {}
             Callee::Busy if now >= start + 1_000 => self.end(pid, CallState::Busy, start + 1_000),
-            Callee::CarrierFailure if now >= start + 500 => self.end(pid, CallState::Failed, start + 500),
+            Callee::CarrierFailure if now >= start + 500 => {
+                self.end(pid, CallState::Failed, start + 500)
+            }
             _ if now >= give_up => self.end(pid, CallState::NoAnswer, give_up),
             _ => {}
         }
@@ -363,12 +417,17 @@ impl Emulator {
 
     /// Deliveries due by `now`, removed from the outbox.
     pub fn take_due(&mut self, now: u64) -> Vec<Delivery> {
-        let (due, rest): (Vec<Delivery>, Vec<Delivery>) = std::mem::take(&mut self.outbox).into_iter().partition(|d| d.due_at <= now);
+        let (due, rest): (Vec<Delivery>, Vec<Delivery>) = std::mem::take(&mut self.outbox)
+            .into_iter()
+            .partition(|d| d.due_at <= now);
         self.outbox = rest;
         let mut due = due;
         due.sort_by_key(|d| (d.due_at, d.id));
         for d in &mut due {
-            let highest = self.delivered_seq.entry(d.provider_call_id.clone()).or_insert(0);
+            let highest = self
+                .delivered_seq
+                .entry(d.provider_call_id.clone())
+                .or_insert(0);
             let this = d.sequence;
             if this < *highest {
                 d.late = true;

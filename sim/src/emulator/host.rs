@@ -52,9 +52,14 @@ async fn deliver(emulator: Rc<RefCell<Emulator>>, delivery: Delivery) {
     match result {
         Ok(response) if response.status().is_success() => {
             let inbound_start = delivery.kind == CallbackKind::Initiated
-                && e.calls.get(&delivery.provider_call_id).is_some_and(|c| c.direction == Direction::Inbound);
+                && e.calls
+                    .get(&delivery.provider_call_id)
+                    .is_some_and(|c| c.direction == Direction::Inbound);
             if inbound_start {
-                let answer = response.headers().get(ANSWER_HEADER).and_then(|v| v.to_str().ok());
+                let answer = response
+                    .headers()
+                    .get(ANSWER_HEADER)
+                    .and_then(|v| v.to_str().ok());
                 match answer {
                     Some("accept") => e.inbound_decision(&delivery.provider_call_id, true, now),
                     Some("reject") => e.inbound_decision(&delivery.provider_call_id, false, now),

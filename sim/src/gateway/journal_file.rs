@@ -26,7 +26,10 @@ impl JournalFile {
         fs::sync_dir("/")?;
         let existed = fs::exists(PATH);
         let bytes = if existed { fs::read(PATH)? } else { Vec::new() };
-        let file = fs::OpenOptions::new().create(true).append(true).open(PATH)?;
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(PATH)?;
         if !existed {
             file.sync_all()?;
             fs::sync_dir(DIR)?;

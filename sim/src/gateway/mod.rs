@@ -88,8 +88,14 @@ pub struct GatewayLog {
 }
 
 enum Msg {
-    Webhook(http::Request<Vec<u8>>, oneshot::Sender<http::Response<Vec<u8>>>),
-    Reply(RequestId, Result<callproof_core::provider::OpOutcome, ProviderError>),
+    Webhook(
+        http::Request<Vec<u8>>,
+        oneshot::Sender<http::Response<Vec<u8>>>,
+    ),
+    Reply(
+        RequestId,
+        Result<callproof_core::provider::OpOutcome, ProviderError>,
+    ),
 }
 
 struct Hook {
@@ -109,11 +115,22 @@ struct Driver {
     token_hook: BTreeMap<EventToken, u64>,
     next_token: u64,
     next_cmd: u64,
+    /// Place commands in flight, to retry those refused for capacity.
+    places: BTreeMap<CommandId, (Job, u32)>,
+    /// Refused places the operator tries again: (at, job, tries so far).
+    retries: Vec<(u64, Job, u32)>,
 }
+
+/// The operator tries a call refused for capacity again this much later, up
+/// to this many times.
+const RETRY_AFTER_MS: u64 = 15_000;
+const RETRIES: u32 = 6;
 
 fn trace(log: &Rc<RefCell<GatewayLog>>, line: String) {
     let t = now_ms() - crate::clock::EPOCH_MS;
-    log.borrow_mut().trace.push(format!("{:>9.3}s gateway {line}", t as f64 / 1000.0));
+    log.borrow_mut()
+        .trace
+        .push(format!("{:>9.3}s gateway {line}", t as f64 / 1000.0));
 }
 
 /// The host's software.
@@ -125,9 +142,21 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
         l.journal = bytes;
         l.boots += 1;
     }
-    trace(&log, format!("boot: journal {} lines, {} calls, {} live, {} skipped", replay.lines, replay.records.len(), replay.live().count(), replay.skipped.len()));
+    trace(
+        &log,
+        format!(
+            "boot: journal {} lines, {} calls, {} live, {} skipped",
+            replay.lines,
+            replay.records.len(),
+            replay.live().count(),
+            replay.skipped.len()
+        ),
+    );
     let dialect = for_provider(spec.provider).ok_or("no emulator dialect for this provider")?;
-    let adapter: Rc<dyn Adapter> = Rc::from(dialect.adapter(&format!("http://{PROVIDER_HOST}:{PROVIDER_PORT}"), WEBHOOK_URL));
+    let adapter: Rc<dyn Adapter> = Rc::from(dialect.adapter(
+        &format!("http://{PROVIDER_HOST}:{PROVIDER_PORT}"),
+        WEBHOOK_URL,
+    ));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let now = now_ms();
     let mut driver = Driver {
@@ -141,6 +170,8 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
         token_hook: BTreeMap::new(),
         next_token: 0,
         next_cmd: 0,
+        places: BTreeMap::new(),
+        retries: Vec::new(),
     };
     if replay.torn_tail {
         driver.journal.append(b"\n").await?;
@@ -158,12 +189,21 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
         }
     }));
     driver.drain().await?;
-    let mut next_work = spec.workload.iter().position(|w| w.at >= now).unwrap_or(spec.workload.len());
+    let mut next_work = spec
+        .workload
+        .iter()
+        .position(|w| w.at >= now)
+        .unwrap_or(spec.workload.len());
     loop {
         let now = now_ms();
         let next_timer = driver.timers.values().copied().min();
         let next_job = spec.workload.get(next_work).map(|w| w.at);
-        let wake = [next_timer, next_job].into_iter().flatten().min().unwrap_or(now + 1_000).max(now);
+        let wake = [next_timer, next_job]
+            .into_iter()
+            .flatten()
+            .min()
+            .unwrap_or(now + 1_000)
+            .max(now);
         tokio::select! {
             msg = rx.recv() => match msg {
                 Some(Msg::Webhook(request, respond)) => driver.webhook(request, respond).await?,
@@ -183,10 +223,20 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
                     driver.mgr.handle(Input::Timer(id), now);
                     driver.drain().await?;
                 }
+                let mut due: Vec<(Job, u32)> = Vec::new();
                 while let Some(work) = spec.workload.get(next_work).filter(|w| w.at <= now) {
                     next_work += 1;
-                    let Some(command) = driver.command(&work.job) else { continue };
+                    due.push((work.job.clone(), 0));
+                }
+                let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut driver.retries).into_iter().partition(|(at, _, _)| *at <= now);
+                driver.retries = later;
+                due.extend(ready.into_iter().map(|(_, job, tries)| (job, tries)));
+                for (job, tries) in due {
+                    let Some(command) = driver.command(&job) else { continue };
                     driver.next_cmd += 1;
+                    if matches!(job, Job::Place { .. }) {
+                        driver.places.insert(CommandId(driver.next_cmd), (job.clone(), tries));
+                    }
                     trace(&log, format!("command {command:?}"));
                     driver.mgr.handle(Input::Command(CommandId(driver.next_cmd), command), now);
                     driver.drain().await?;
@@ -210,9 +260,20 @@ impl Driver {
             (!live.is_empty()).then(|| live[n % live.len()].clone())
         };
         Some(match job {
-            Job::Place { to, mode, message } => Command::Place { to: to.clone(), mode: *mode, message: message.clone(), session_key: None },
-            Job::Speak(n) => Command::Speak { call_id: nth(*n)?, text: "One moment, please.".into() },
-            Job::Continue(n) => Command::Continue { call_id: nth(*n)?, prompt: "Anything else?".into() },
+            Job::Place { to, mode, message } => Command::Place {
+                to: to.clone(),
+                mode: *mode,
+                message: message.clone(),
+                session_key: None,
+            },
+            Job::Speak(n) => Command::Speak {
+                call_id: nth(*n)?,
+                text: "One moment, please.".into(),
+            },
+            Job::Continue(n) => Command::Continue {
+                call_id: nth(*n)?,
+                prompt: "Anything else?".into(),
+            },
             Job::End(n) => Command::End { call_id: nth(*n)? },
         })
     }
@@ -224,7 +285,10 @@ impl Driver {
             match output {
                 Output::Persist(write) => {
                     self.journal.append(write.line.as_bytes()).await?;
-                    self.log.borrow_mut().journal.extend_from_slice(write.line.as_bytes());
+                    self.log
+                        .borrow_mut()
+                        .journal
+                        .extend_from_slice(write.line.as_bytes());
                 }
                 Output::Request(id, op) => self.request(id, op),
                 Output::SetTimer(id, at) => {
@@ -234,8 +298,22 @@ impl Driver {
                     self.timers.remove(&id);
                 }
                 Output::Ack(token, ack) => self.ack(token, ack),
-                Output::Done(_, result) => {
-                    trace(&self.log, format!("result {}", short(&result.clone().map_err(|e| format!("{e:?}")))));
+                Output::Done(cmd, result) => {
+                    if let Some((job, tries)) = self.places.remove(&cmd) {
+                        if matches!(result, Err(CommandError::CapacityReached { .. }))
+                            && tries < RETRIES
+                        {
+                            self.retries
+                                .push((now_ms() + RETRY_AFTER_MS, job, tries + 1));
+                        }
+                    }
+                    trace(
+                        &self.log,
+                        format!(
+                            "result {}",
+                            short(&result.clone().map_err(|e| format!("{e:?}")))
+                        ),
+                    );
                     self.log.borrow_mut().results.push((now_ms(), result));
                 }
             }
@@ -244,7 +322,10 @@ impl Driver {
     }
 
     fn request(&mut self, id: RequestId, op: callproof_core::provider::ProviderOp) {
-        trace(&self.log, format!("request {id} {} {}", op.kind(), op.call_id()));
+        trace(
+            &self.log,
+            format!("request {id} {} {}", op.kind(), op.call_id()),
+        );
         let tx = self.tx.clone();
         let request = match self.adapter.build_request(&op, &id.to_string()) {
             Ok(r) => r,
@@ -255,10 +336,13 @@ impl Driver {
         };
         let adapter = self.adapter.clone();
         tokio::task::spawn_local(async move {
-            let reply = match net::send(PROVIDER_HOST, PROVIDER_PORT, request, REQUEST_TIMEOUT).await {
-                Ok(response) => adapter.parse_response(&op, &response),
-                Err(e) => Err(ProviderError::Transient { detail: e.to_string() }),
-            };
+            let reply =
+                match net::send(PROVIDER_HOST, PROVIDER_PORT, request, REQUEST_TIMEOUT).await {
+                    Ok(response) => adapter.parse_response(&op, &response),
+                    Err(e) => Err(ProviderError::Transient {
+                        detail: e.to_string(),
+                    }),
+                };
             let _ = tx.send(Msg::Reply(id, reply));
         });
     }
@@ -272,7 +356,12 @@ impl Driver {
             "http://{HOST}:{PORT}{}",
             request.uri().path_and_query().map_or("/", |p| p.as_str())
         );
-        let raw = RawWebhook { method: request.method(), url: &url, headers: request.headers(), body: request.body() };
+        let raw = RawWebhook {
+            method: request.method(),
+            url: &url,
+            headers: request.headers(),
+            body: request.body(),
+        };
         let now = now_ms();
         let events = self
             .adapter
@@ -293,12 +382,25 @@ impl Driver {
         }
         self.next_token += 1;
         let hook_id = self.next_token;
-        self.hooks.insert(hook_id, Hook { respond, waiting: events.len(), acks: Vec::new() });
+        self.hooks.insert(
+            hook_id,
+            Hook {
+                respond,
+                waiting: events.len(),
+                acks: Vec::new(),
+            },
+        );
         for event in events {
             self.next_token += 1;
             let token = EventToken(self.next_token);
             self.token_hook.insert(token, hook_id);
-            trace(&self.log, format!("webhook {:?} call {:?} pid {:?} key {}", event.kind, event.call_id, event.provider_call_id, event.dedupe_key));
+            trace(
+                &self.log,
+                format!(
+                    "webhook {:?} call {:?} pid {:?} key {}",
+                    event.kind, event.call_id, event.provider_call_id, event.dedupe_key
+                ),
+            );
             self.mgr.handle(Input::Event(token, event), now);
             self.drain().await?;
         }
@@ -307,14 +409,20 @@ impl Driver {
 
     fn ack(&mut self, token: EventToken, ack: Ack) {
         trace(&self.log, format!("ack {ack:?}"));
-        let Some(hook_id) = self.token_hook.remove(&token) else { return };
-        let Some(hook) = self.hooks.get_mut(&hook_id) else { return };
+        let Some(hook_id) = self.token_hook.remove(&token) else {
+            return;
+        };
+        let Some(hook) = self.hooks.get_mut(&hook_id) else {
+            return;
+        };
         hook.acks.push(ack);
         hook.waiting -= 1;
         if hook.waiting > 0 {
             return;
         }
-        let Some(hook) = self.hooks.remove(&hook_id) else { return };
+        let Some(hook) = self.hooks.remove(&hook_id) else {
+            return;
+        };
         let answer = if hook.acks.contains(&Ack::Rejected) {
             "reject"
         } else if hook.acks.contains(&Ack::Accepted) {
@@ -323,8 +431,9 @@ impl Driver {
             "ok"
         };
         let mut response = net::status(200);
-        response.headers_mut().insert(ANSWER_HEADER, http::HeaderValue::from_static(answer));
+        response
+            .headers_mut()
+            .insert(ANSWER_HEADER, http::HeaderValue::from_static(answer));
         let _ = hook.respond.send(response);
     }
 }
-
