@@ -148,7 +148,7 @@ pub fn run(scenario: &Scenario) -> Outcome {
                     }
                 }
                 FaultKind::CrashAfterCreate { down_ms } => {
-                    armed_create_crash = Some((down_ms, emulator.borrow().calls.len()))
+                    armed_create_crash = Some((down_ms, outbound_creates(&emulator.borrow().calls)))
                 }
                 FaultKind::CrashIntoOutage { down_ms, outage_ms } => {
                     if sim.is_host_running(gateway::HOST) {
@@ -209,6 +209,8 @@ pub fn run(scenario: &Scenario) -> Outcome {
         }
         if t == scenario.faults_end_ms - scenario.faults_end_ms % TICK.as_millis() as u64 {
             emulator.borrow_mut().calm();
+            // A crash still waiting for a create does not outlive the faults.
+            armed_create_crash = None;
             harness.push(format!(
                 "{:>9.3}s harness faults stop: liveness phase",
                 t as f64 / 1000.0
@@ -234,15 +236,10 @@ pub fn run(scenario: &Scenario) -> Outcome {
             });
             break;
         }
-        if let Some((down_ms, calls_before)) = armed_create_crash {
-            let created = emulator
-                .borrow()
-                .calls
-                .values()
-                .filter(|c| c.call_id.is_some())
-                .count();
-            let total = emulator.borrow().calls.len();
-            if total > calls_before && created > 0 && sim.is_host_running(gateway::HOST) {
+        if let Some((down_ms, creates_before)) = armed_create_crash {
+            if outbound_creates(&emulator.borrow().calls) > creates_before
+                && sim.is_host_running(gateway::HOST)
+            {
                 armed_create_crash = None;
                 crashes += 1;
                 harness.push(format!(
@@ -256,8 +253,6 @@ pub fn run(scenario: &Scenario) -> Outcome {
                 );
                 sim.crash(gateway::HOST);
                 pending.push((t + down_ms, Pending::Bounce));
-            } else if total > calls_before {
-                armed_create_crash = Some((down_ms, total));
             }
         }
         if step.is_multiple_of(10) {
@@ -303,6 +298,11 @@ pub fn run(scenario: &Scenario) -> Outcome {
         sim_ms: end_ms,
         wall: started.elapsed(),
     }
+}
+
+/// Outbound calls the provider has accepted so far.
+fn outbound_creates(calls: &BTreeMap<String, crate::emulator::truth::TruthCall>) -> usize {
+    calls.values().filter(|c| c.call_id.is_some()).count()
 }
 
 fn count_crash(

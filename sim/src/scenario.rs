@@ -153,7 +153,7 @@ pub struct Scenario {
 }
 
 /// The window in which workload and faults happen.
-const ACTIVE_MS: u64 = 480_000;
+const ACTIVE_MS: u64 = 600_000;
 
 impl Scenario {
     /// Draws the scenario of `seed`.

@@ -223,8 +223,8 @@ impl Emulator {
         match self.rng.random_range(0..100u32) {
             0..=64 => Callee::Answers {
                 after_ms: self.rng.random_range(1_000..20_000),
-                talk_ms: if self.rng.random_bool(0.6) {
-                    Some(self.rng.random_range(5_000..90_000))
+                talk_ms: if self.rng.random_bool(0.8) {
+                    Some(self.rng.random_range(5_000..60_000))
                 } else {
                     None
                 },
