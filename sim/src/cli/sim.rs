@@ -107,7 +107,7 @@ pub fn main(args: SimArgs) -> ExitCode {
         plan.threads
     );
     let progress = |done: usize, total: usize, failed: usize| {
-        if done % (total / 50).max(1) != 0 && done != total {
+        if !done.is_multiple_of((total / 50).max(1)) && done != total {
             return;
         }
         let width = 30;
