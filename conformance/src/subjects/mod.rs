@@ -1,9 +1,11 @@
 //! The providers under test, one file each.
 
 mod mock;
+mod telnyx;
 mod twilio;
 
 pub use mock::MockSubject;
+pub use telnyx::TelnyxSubject;
 pub use twilio::TwilioSubject;
 
 /// Calls `$m!(name, SubjectType)` once per provider under test. The table
@@ -14,5 +16,6 @@ macro_rules! for_each_subject {
     ($m:ident) => {
         $m!(mock, $crate::subjects::MockSubject);
         $m!(twilio, $crate::subjects::TwilioSubject);
+        $m!(telnyx, $crate::subjects::TelnyxSubject);
     };
 }
