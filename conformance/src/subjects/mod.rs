@@ -1,8 +1,10 @@
 //! The providers under test, one file each.
 
 mod mock;
+mod plivo;
 
 pub use mock::MockSubject;
+pub use plivo::PlivoSubject;
 
 /// Calls `$m!(name, SubjectType)` once per provider under test. The table
 /// binary, `run_all` and the test suites all expand from this one list, so a
@@ -11,5 +13,6 @@ pub use mock::MockSubject;
 macro_rules! for_each_subject {
     ($m:ident) => {
         $m!(mock, $crate::subjects::MockSubject);
+        $m!(plivo, $crate::subjects::PlivoSubject);
     };
 }
