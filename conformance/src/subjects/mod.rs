@@ -1,10 +1,12 @@
 //! The providers under test, one file each.
 
 mod mock;
+mod plivo;
 mod telnyx;
 mod twilio;
 
 pub use mock::MockSubject;
+pub use plivo::PlivoSubject;
 pub use telnyx::TelnyxSubject;
 pub use twilio::TwilioSubject;
 
@@ -17,5 +19,6 @@ macro_rules! for_each_subject {
         $m!(mock, $crate::subjects::MockSubject);
         $m!(twilio, $crate::subjects::TwilioSubject);
         $m!(telnyx, $crate::subjects::TelnyxSubject);
+        $m!(plivo, $crate::subjects::PlivoSubject);
     };
 }
