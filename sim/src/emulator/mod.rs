@@ -4,6 +4,7 @@
 pub mod behaviour;
 pub mod dialect;
 pub mod host;
+pub mod serve;
 pub mod truth;
 
 pub use behaviour::{Delivery, Emulator, EmulatorProfile, EmulatorStats};
