@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod adapters;
+pub mod calendar;
 pub mod journal;
 pub mod manager;
 pub mod provider;

@@ -455,7 +455,8 @@ impl Emulator {
     }
 }
 
-fn clone_request(r: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
+/// A copy of a request (`http::Request` is not `Clone`).
+pub(crate) fn clone_request(r: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
     let mut c = http::Request::new(r.body().clone());
     *c.method_mut() = r.method().clone();
     *c.uri_mut() = r.uri().clone();

@@ -1,7 +1,7 @@
 //! The emulator as a turmoil host: the REST API on port 80 and a loop that
 //! lets time pass and delivers callbacks with the provider's retries.
 
-use super::behaviour::{Delivery, Emulator};
+use super::behaviour::{clone_request, Delivery, Emulator};
 use super::dialect::CallbackKind;
 use crate::clock::now_ms;
 use crate::net;
@@ -45,7 +45,7 @@ async fn deliver(emulator: Rc<RefCell<Emulator>>, delivery: Delivery) {
     let uri = delivery.request.uri().clone();
     let host = uri.host().unwrap_or("gateway").to_owned();
     let port = uri.port_u16().unwrap_or(80);
-    let request = copy(&delivery.request);
+    let request = clone_request(&delivery.request);
     let result = net::send(&host, port, request, DELIVERY_TIMEOUT).await;
     let now = now_ms();
     let mut e = emulator.borrow_mut();
@@ -69,12 +69,4 @@ async fn deliver(emulator: Rc<RefCell<Emulator>>, delivery: Delivery) {
         }
         _ => e.delivery_failed(delivery, now),
     }
-}
-
-fn copy(r: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
-    let mut c = http::Request::new(r.body().clone());
-    *c.method_mut() = r.method().clone();
-    *c.uri_mut() = r.uri().clone();
-    *c.headers_mut() = r.headers().clone();
-    c
 }

@@ -4,6 +4,8 @@
 //! time-zone database. Without an offset the time is taken as UTC, which is
 //! how Plivo reports callback times.
 
+use crate::calendar::{days_from_civil, days_in_month};
+
 /// Milliseconds since the epoch, or `None` for anything that is not a valid
 /// timestamp at or after 1970 (a bad timestamp is not worth losing the event
 /// over: the caller simply has no time for it).
@@ -77,27 +79,6 @@ fn fraction_millis(fraction: &str) -> Option<i64> {
     }
     let padded: String = fraction.chars().chain("000".chars()).take(3).collect();
     padded.parse().ok()
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to a proleptic Gregorian date (the well-known
-/// era-based civil-to-days conversion).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let shifted_month = (month + 9) % 12;
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]

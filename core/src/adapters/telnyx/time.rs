@@ -2,6 +2,8 @@
 //! `occurred_at`) to milliseconds since the Unix epoch, with no clock and no
 //! time-zone database: only `Z` and numeric offsets exist in this format.
 
+use crate::calendar::{days_from_civil, days_in_month};
+
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. Fractions beyond
 /// milliseconds are truncated. Times before 1970 have no representation in
 /// the event model's `u64`, so they are refused like any other bad input.
@@ -79,29 +81,4 @@ fn digits(b: &[u8], start: usize, len: usize) -> Option<i64> {
     slice.iter().try_fold(0i64, |acc, &d| {
         d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
     })
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's
-/// well-known `days_from_civil` algorithm).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }

@@ -7,6 +7,8 @@
 //! `HH:MM:SS` (a leap second `:60` counts as `:59`); a numeric zone or one of
 //! `UT GMT Z EST EDT CST CDT MST MDT PST PDT`. Dates before 1970 are refused.
 
+use crate::calendar::{days_from_civil, days_in_month};
+
 /// Milliseconds since the epoch, or `None` when `text` is not such a date.
 pub(super) fn parse_ms(text: &str) -> Option<u64> {
     let text = text.trim();
@@ -39,10 +41,10 @@ pub(super) fn parse_ms(text: &str) -> Option<u64> {
         return None;
     }
     let month = u32::try_from(month).ok()? + 1;
-    if day < 1 || day > days_in_month(year, month) {
+    if day < 1 || i64::from(day) > days_in_month(year, i64::from(month)) {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    let days = days_from_civil(year, i64::from(month), i64::from(day));
     let secs = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second) - offset_secs;
     u64::try_from(secs).ok()?.checked_mul(1000)
 }
@@ -99,33 +101,6 @@ fn zone(text: &str) -> Option<i64> {
         return None;
     }
     Some(sign * (hours * 3600 + minutes * 60))
-}
-
-fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
-}
-
-fn days_in_month(year: i64, month: u32) -> u32 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to the given proleptic Gregorian date (the
-/// era-based algorithm from Howard Hinnant's "chrono-compatible low-level
-/// date algorithms").
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let month = i64::from(month);
-    let shifted_month = if month > 2 { month - 3 } else { month + 9 };
-    let day_of_year = (153 * shifted_month + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
 }
 
 #[cfg(test)]

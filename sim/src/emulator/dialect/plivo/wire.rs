@@ -1,5 +1,7 @@
 //! Shapes shared by Plivo's answers and callbacks: its ids and error bodies.
 
+use callproof_core::calendar::civil_from_days;
+
 use callproof_core::record::Direction;
 use serde_json::{json, Value};
 
@@ -96,24 +98,4 @@ pub(super) fn timestamp(ms: u64, with_micros: bool) -> String {
     } else {
         clock
     }
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (the well-known
-/// era-based days-to-civil conversion).
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }

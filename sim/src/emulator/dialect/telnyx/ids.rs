@@ -7,6 +7,8 @@
 //! - `occurred_at` / `start_time`: RFC 3339 UTC with six fractional digits,
 //!   as in the spec's `2018-02-02T22:25:27.521992Z`.
 
+use callproof_core::calendar::civil_from_days;
+
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -82,19 +84,4 @@ fn uuid(parts: &[&[u8]]) -> String {
         &hex[16..20],
         &hex[20..32]
     )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (the inverse of the
-/// well-known `days_from_civil`), exact for every `u64` day count we can meet.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }

@@ -2,6 +2,8 @@
 //! the OAS example of `date_created`), from the simulated clock by arithmetic
 //! alone.
 
+use callproof_core::calendar::civil_from_days;
+
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
@@ -13,7 +15,7 @@ pub(super) fn rfc2822(ms: u64) -> String {
     let secs = ms / 1000;
     let days = secs / 86_400;
     let of_day = secs % 86_400;
-    let (year, month, day) = civil(days);
+    let (year, month, day) = civil_from_days(days);
     // 1 January 1970 was a Thursday: `DAYS` starts there.
     let weekday = DAYS.get((days % 7) as usize).copied().unwrap_or("Thu");
     let month = MONTHS
@@ -26,27 +28,6 @@ pub(super) fn rfc2822(ms: u64) -> String {
         of_day % 3600 / 60,
         of_day % 60
     )
-}
-
-/// Year, month (1..=12) and day (1..=31) of the `days`-th day after
-/// 1970-01-01, in the proleptic Gregorian calendar. Counts in eras of 400
-/// years (146,097 days) from 0000-03-01, so the leap day ends a year.
-fn civil(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
 }
 
 #[cfg(test)]
