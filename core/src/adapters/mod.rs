@@ -4,6 +4,7 @@
 //!
 //! A new provider implements [`Adapter`] and gets the whole conformance suite.
 
+mod form;
 pub mod mock;
 pub mod plivo;
 pub mod telnyx;

@@ -13,66 +13,7 @@ pub(crate) fn split_url(url: &str) -> (&str, &str) {
         .unwrap_or((without_fragment, ""))
 }
 
-/// Decodes `application/x-www-form-urlencoded` bytes (a body or a query).
-///
-/// Strict where lenient decoders guess: a decoded name or value that is not
-/// UTF-8 is an error, because a replacement character would let two
-/// different bodies sign and parse alike. Like the SDKs' decoders, empty
-/// segments are skipped, a name without `=` has an empty value, and a `%` not
-/// followed by two hex digits is kept as is.
-pub(crate) fn parse_form(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
-    bytes
-        .split(|b| *b == b'&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (name, value) = match segment.iter().position(|b| *b == b'=') {
-                Some(i) => (&segment[..i], &segment[i + 1..]),
-                None => (segment, &segment[segment.len()..]),
-            };
-            Ok((decode(name)?, decode(value)?))
-        })
-        .collect()
-}
-
-/// The first value of `name` among decoded pairs.
-pub(crate) fn first<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn decode(raw: &[u8]) -> Result<String, String> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while let Some(&b) = raw.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => match (
-                raw.get(i + 1).and_then(|h| hex(*h)),
-                raw.get(i + 2).and_then(|l| hex(*l)),
-            ) {
-                (Some(h), Some(l)) => {
-                    out.push(h << 4 | l);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| "form field is not UTF-8 once decoded".to_owned())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
+pub(crate) use crate::adapters::form::{first, parse_form};
 
 /// `base` with `pairs` added to its query, before any fragment, leaving the
 /// rest of `base` byte for byte as configured.

@@ -1,72 +1,7 @@
-//! `application/x-www-form-urlencoded` decoding that refuses what it cannot
-//! read faithfully.
-//!
-//! The common decoders replace bytes that are not UTF-8 with U+FFFD. Two
-//! different bodies could then decode, and sign, the same; so a webhook whose
-//! parameters are not UTF-8 is refused instead of guessed at.
+//! Twilio's form bodies and query strings, decoded by the adapters' shared
+//! strict decoder (`crate::adapters::form`).
 
-/// One decoded `name=value` pair, in the order received.
-pub(super) type Pair = (String, String);
-
-/// Decodes a form body or a URL query (without its `?`). `+` is a space,
-/// `%XY` a byte; a `%` not followed by two hex digits is kept as it is (as
-/// browsers and Twilio's own SDKs do). Empty segments (`a=1&&b=2`) are skipped.
-pub(super) fn decode(input: &[u8]) -> Result<Vec<Pair>, String> {
-    input
-        .split(|&b| b == b'&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (name, value) = match segment.iter().position(|&b| b == b'=') {
-                Some(at) => {
-                    let (name, rest) = segment.split_at(at);
-                    (name, rest.get(1..).unwrap_or_default())
-                }
-                None => (segment, &[][..]),
-            };
-            Ok((unescape(name)?, unescape(value)?))
-        })
-        .collect()
-}
-
-/// The first value of `name` in `pairs`, if any.
-pub(super) fn first<'a>(pairs: &'a [Pair], name: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, v)| v.as_str())
-}
-
-fn unescape(raw: &[u8]) -> Result<String, String> {
-    let mut out = Vec::with_capacity(raw.len());
-    let mut i = 0;
-    while let Some(&b) = raw.get(i) {
-        match b {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let hi = raw.get(i + 1).and_then(|&h| hex(h));
-                let lo = raw.get(i + 2).and_then(|&l| hex(l));
-                if let (Some(hi), Some(lo)) = (hi, lo) {
-                    out.push((hi << 4) | lo);
-                    i += 3;
-                    continue;
-                }
-                out.push(b'%');
-            }
-            _ => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).map_err(|_| "form field is not UTF-8 once percent-decoded".to_owned())
-}
-
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
+pub(super) use crate::adapters::form::{first, parse_form as decode, Pair};
 
 #[cfg(test)]
 mod tests {
