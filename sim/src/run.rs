@@ -5,6 +5,8 @@ use crate::clock::EPOCH_MS;
 use crate::emulator::dialect::for_provider;
 use crate::emulator::truth::Phase;
 use crate::emulator::{host, Emulator, EmulatorStats};
+use crate::gateway::core::{CoreFactory, Reference};
+use crate::gateway::journal_file::Disk;
 use crate::gateway::{self, GatewayLog, GatewaySpec};
 use crate::oracle::{self, Violation};
 use crate::scenario::{FaultKind, Scenario, PROBE_NUMBER};
@@ -65,14 +67,42 @@ pub struct Outcome {
 
 enum Pending {
     Bounce,
+    /// Power loss now (the disk stall ends in a watchdog reboot), back after `ms`.
+    CrashFor(u64),
     /// Make the provider unreachable from now for `ms`, then restart the gateway.
     OutageThenBounce(u64),
     Repair,
     Release,
 }
 
-/// Runs `scenario` to its end.
+/// Runs `scenario` to its end against the shipped gateway.
 pub fn run(scenario: &Scenario) -> Outcome {
+    run_with(scenario, Rc::new(Reference))
+}
+
+/// Power loss of the gateway: first judge what was durable, then crash.
+fn power_loss(
+    sim: &mut turmoil::Sim<'_>,
+    emulator: &Rc<RefCell<Emulator>>,
+    log: &Rc<RefCell<GatewayLog>>,
+    situations: &mut Situations,
+    violations: &mut Vec<Violation>,
+    t: u64,
+) {
+    let e = emulator.borrow();
+    let journal = log.borrow().journal.clone();
+    count_crash(situations, &e.calls, &journal);
+    for v in oracle::check_crash(&e.calls, &journal, t) {
+        if !violations.iter().any(|o| o.invariant == v.invariant) {
+            violations.push(v);
+        }
+    }
+    sim.crash(gateway::HOST);
+}
+
+/// Runs `scenario` with the gateway core `core` builds (the self-test's way
+/// of running a canary; everything else runs [`run`]).
+pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcome {
     let started = Instant::now();
     let mut builder = turmoil::Builder::new();
     builder
@@ -97,15 +127,17 @@ pub fn run(scenario: &Scenario) -> Outcome {
         provider: scenario.provider,
         config: scenario.config.clone(),
         workload: scenario.workload.clone(),
+        core,
     });
+    let disk = Rc::new(Disk::default());
     {
         let emulator = emulator.clone();
         sim.host(host::HOST, move || host::run(emulator.clone()));
     }
     {
-        let (spec, log) = (spec.clone(), log.clone());
+        let (spec, log, disk) = (spec.clone(), log.clone(), disk.clone());
         sim.host(gateway::HOST, move || {
-            gateway::run(spec.clone(), log.clone())
+            gateway::run(spec.clone(), log.clone(), disk.clone())
         });
     }
     let mut harness = Vec::new();
@@ -120,6 +152,7 @@ pub fn run(scenario: &Scenario) -> Outcome {
     let mut unreachable_until = 0u64;
     let mut step = 0u64;
     let mut armed_create_crash: Option<(u64, usize)> = None;
+    let mut disruptions: Vec<oracle::Disruption> = Vec::new();
     loop {
         let t = step * TICK.as_millis() as u64;
         if t > scenario.end_ms {
@@ -138,12 +171,8 @@ pub fn run(scenario: &Scenario) -> Outcome {
                 FaultKind::Crash { down_ms } => {
                     if sim.is_host_running(gateway::HOST) {
                         crashes += 1;
-                        count_crash(
-                            &mut situations,
-                            &emulator.borrow().calls,
-                            &log.borrow().journal,
-                        );
-                        sim.crash(gateway::HOST);
+                        disruptions.push((now, now + down_ms));
+                        power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
                         pending.push((t + down_ms, Pending::Bounce));
                     }
                 }
@@ -153,12 +182,8 @@ pub fn run(scenario: &Scenario) -> Outcome {
                 FaultKind::CrashIntoOutage { down_ms, outage_ms } => {
                     if sim.is_host_running(gateway::HOST) {
                         crashes += 1;
-                        count_crash(
-                            &mut situations,
-                            &emulator.borrow().calls,
-                            &log.borrow().journal,
-                        );
-                        sim.crash(gateway::HOST);
+                        disruptions.push((now, now + down_ms + outage_ms));
+                        power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
                         pending.push((
                             t + down_ms.saturating_sub(1_000),
                             Pending::OutageThenBounce(outage_ms),
@@ -166,16 +191,28 @@ pub fn run(scenario: &Scenario) -> Outcome {
                     }
                 }
                 FaultKind::Partition { ms } => {
+                    disruptions.push((now, now + ms));
                     sim.partition(gateway::HOST, host::HOST);
                     unreachable_until = unreachable_until.max(t + ms);
                     pending.push((t + ms, Pending::Repair));
                 }
                 FaultKind::Blackhole { ms } => {
+                    disruptions.push((now, now + ms));
                     sim.hold(gateway::HOST, host::HOST);
                     unreachable_until = unreachable_until.max(t + ms);
                     pending.push((t + ms, Pending::Release));
                 }
+                FaultKind::DiskFull { ms } => {
+                    disruptions.push((now, now + ms + 1_000));
+                    disk.full_until.set(now + ms);
+                }
+                FaultKind::DiskStallCrash { stall_ms, down_ms } => {
+                    disruptions.push((now, now + stall_ms + down_ms));
+                    disk.stalled_until.set(now + stall_ms);
+                    pending.push((t + stall_ms, Pending::CrashFor(down_ms)));
+                }
                 FaultKind::ApiOutage { ms, rate_limited } => {
+                    disruptions.push((now, now + ms));
                     emulator.borrow_mut().api_outage(now + ms, rate_limited);
                     outage_until = outage_until.max(t + ms);
                 }
@@ -200,6 +237,13 @@ pub fn run(scenario: &Scenario) -> Outcome {
                     unreachable_until = unreachable_until.max(t + ms);
                     pending.push((t + ms, Pending::Repair));
                     pending.push((t + 1_000, Pending::Bounce));
+                }
+                Pending::CrashFor(down_ms) => {
+                    if sim.is_host_running(gateway::HOST) {
+                        crashes += 1;
+                        power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
+                        pending.push((t + down_ms, Pending::Bounce));
+                    }
                 }
                 Pending::Repair => sim.repair(gateway::HOST, host::HOST),
                 Pending::Release => {
@@ -246,12 +290,8 @@ pub fn run(scenario: &Scenario) -> Outcome {
                     "{:>9.3}s harness crash right after the provider accepted a create",
                     t as f64 / 1000.0
                 ));
-                count_crash(
-                    &mut situations,
-                    &emulator.borrow().calls,
-                    &log.borrow().journal,
-                );
-                sim.crash(gateway::HOST);
+                disruptions.push((now, now + down_ms));
+                power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
                 pending.push((t + down_ms, Pending::Bounce));
             }
         }
@@ -268,9 +308,16 @@ pub fn run(scenario: &Scenario) -> Outcome {
     let end_ms = scenario.end_ms;
     let journal_bytes = log.borrow().journal.clone();
     let replay = journal::replay(&journal_bytes);
+    let results = log.borrow().results.clone();
+    let evidence = oracle::Evidence {
+        journal_bytes: &journal_bytes,
+        journal: &replay,
+        results: &results,
+        disruptions: &disruptions,
+    };
     violations.extend(oracle::check_end(
         &emulator.borrow().calls,
-        &replay,
+        &evidence,
         scenario,
         PROBE_NUMBER,
         end_ms,

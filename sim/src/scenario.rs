@@ -20,6 +20,8 @@ pub const UNKNOWN_CALLER: &str = "+15559990000";
 pub const PROBE_NUMBER: &str = "+15553330000";
 /// A withheld caller id.
 pub const ANONYMOUS_CALLER: &str = "anonymous";
+/// Another country's number whose digits end with the allowed caller's.
+pub const SUFFIX_CALLER: &str = "+4415551110001";
 
 /// A fault the harness injects at a simulated time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,6 +54,20 @@ pub enum FaultKind {
         /// How long the provider stays unreachable after the restart.
         outage_ms: u64,
     },
+    /// The gateway's disk refuses every write for `ms` (full or failing).
+    DiskFull {
+        /// Duration.
+        ms: u64,
+    },
+    /// The gateway's disk stops completing fsyncs for `stall_ms`, then the
+    /// gateway loses power (a hung disk and a watchdog reboot): whatever was
+    /// not durable is lost.
+    DiskStallCrash {
+        /// How long writes hang.
+        stall_ms: u64,
+        /// Downtime after the power loss.
+        down_ms: u64,
+    },
     /// The provider's API answers 429 (`rate_limited`) or 503 for `ms`.
     ApiOutage {
         /// Duration.
@@ -70,6 +86,8 @@ impl FaultKind {
             FaultKind::CrashIntoOutage { .. } => "crash-into-outage",
             FaultKind::Partition { .. } => "partition",
             FaultKind::Blackhole { .. } => "blackhole",
+            FaultKind::DiskFull { .. } => "disk-full",
+            FaultKind::DiskStallCrash { .. } => "disk-stall-crash",
             FaultKind::ApiOutage {
                 rate_limited: true, ..
             } => "api-429",
@@ -211,7 +229,12 @@ impl Scenario {
         }
         let mut inbound = Vec::new();
         for _ in 0..rng.random_range(1..=4) {
-            let from = [ALLOWED_CALLER, UNKNOWN_CALLER, ANONYMOUS_CALLER][rng.random_range(0..3)];
+            let from = [
+                ALLOWED_CALLER,
+                UNKNOWN_CALLER,
+                ANONYMOUS_CALLER,
+                SUFFIX_CALLER,
+            ][rng.random_range(0..4)];
             inbound.push(InboundCall {
                 at_ms: rng.random_range(5_000..ACTIVE_MS),
                 from: from.to_owned(),
@@ -225,7 +248,7 @@ impl Scenario {
         }];
         for _ in 1..rng.random_range(profile.faults.0..=profile.faults.1) {
             let at_ms = rng.random_range(5_000..ACTIVE_MS);
-            let kind = match rng.random_range(0..8) {
+            let kind = match rng.random_range(0..10) {
                 0 => FaultKind::Crash {
                     down_ms: rng.random_range(500..30_000),
                 },
@@ -244,6 +267,13 @@ impl Scenario {
                 },
                 7 => FaultKind::Crash {
                     down_ms: rng.random_range(500..30_000),
+                },
+                8 => FaultKind::DiskFull {
+                    ms: rng.random_range(2_000..20_000),
+                },
+                9 => FaultKind::DiskStallCrash {
+                    stall_ms: rng.random_range(1_000..15_000),
+                    down_ms: rng.random_range(500..10_000),
                 },
                 _ => FaultKind::ApiOutage {
                     ms: rng.random_range(2_000..40_000),
@@ -305,8 +335,10 @@ pub fn fault_len(kind: &FaultKind) -> u64 {
     match *kind {
         FaultKind::Crash { down_ms } | FaultKind::CrashAfterCreate { down_ms } => down_ms,
         FaultKind::CrashIntoOutage { down_ms, outage_ms } => down_ms + outage_ms,
+        FaultKind::DiskStallCrash { stall_ms, down_ms } => stall_ms + down_ms,
         FaultKind::Partition { ms }
         | FaultKind::Blackhole { ms }
+        | FaultKind::DiskFull { ms }
         | FaultKind::ApiOutage { ms, .. } => ms,
     }
 }

@@ -31,7 +31,7 @@ fn target_state(kind: &EventKind) -> Option<CallState> {
     })
 }
 
-impl Manager {
+impl<R: super::InboundRule> Manager<R> {
     fn correlate(&self, event: &ProviderEvent) -> Target {
         let by_own_id = event.call_id.as_deref();
         let by_provider = [

@@ -35,6 +35,23 @@ pub fn is_withheld(from: &str) -> bool {
         || f.trim_start_matches('+').bytes().all(|b| b == b'0')
 }
 
+/// Decides whether an inbound caller is answered under a policy. The shipped
+/// rule is [`ExactE164`]; see [`Manager`]'s type parameter.
+pub trait InboundRule: std::fmt::Debug {
+    /// Whether `from` may call in under `policy`.
+    fn allows(&self, policy: &InboundPolicy, from: &str) -> bool;
+}
+
+/// The rule: [`InboundPolicy::allows`], exact E.164, never withheld callers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ExactE164;
+
+impl InboundRule for ExactE164 {
+    fn allows(&self, policy: &InboundPolicy, from: &str) -> bool {
+        policy.allows(from)
+    }
+}
+
 impl InboundPolicy {
     /// Exact E.164 comparison: no digit stripping, no suffix matching (B10).
     pub fn allows(&self, from: &str) -> bool {
@@ -49,7 +66,7 @@ impl InboundPolicy {
     }
 }
 
-impl Manager {
+impl<R: super::InboundRule> Manager<R> {
     /// An event for a call we do not know. Only the start of an inbound call
     /// creates anything; everything else is acknowledged and ignored.
     pub(super) fn on_unknown_call(&mut self, token: EventToken, event: ProviderEvent, now: Millis) {
@@ -64,7 +81,7 @@ impl Manager {
             return;
         };
         let from = event.from.clone().unwrap_or_default();
-        let allowed = self.config.inbound.allows(&from);
+        let allowed = self.rule.allows(&self.config.inbound, &from);
         let room = self.calls.len() < self.config.max_concurrent_calls;
         let call_id = format!("{}-{}", self.config.id_prefix, self.next_seq);
         let mut record = CallRecord {

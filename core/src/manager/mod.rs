@@ -34,7 +34,7 @@ mod replies;
 mod timers;
 mod types;
 
-pub use inbound::{is_e164, is_withheld};
+pub use inbound::{is_e164, is_withheld, ExactE164, InboundRule};
 pub use types::*;
 
 use crate::journal;
@@ -77,9 +77,16 @@ struct Call {
 }
 
 /// The pure call manager. See the module docs for the contract.
+///
+/// `R` decides which callers may call in. The manager a gateway ships is
+/// `Manager` (= `Manager<ExactE164>`): exact E.164 matching, never a withheld
+/// caller. The parameter exists so a test can build a manager with exactly one
+/// historical policy bug and prove the suite catches it; no value can change
+/// the rule of a `Manager<ExactE164>` at run time.
 #[derive(Debug)]
-pub struct Manager {
+pub struct Manager<R: InboundRule = ExactE164> {
     config: Config,
+    rule: R,
     calls: BTreeMap<String, Call>,
     /// Terminal calls, bounded by `history_limit` (oldest `seq` evicted).
     history: BTreeMap<String, CallRecord>,
@@ -97,8 +104,16 @@ pub struct Manager {
 impl Manager {
     /// A manager with an empty journal.
     pub fn new(config: Config) -> Manager {
+        Manager::with_rule(config, ExactE164)
+    }
+}
+
+impl<R: InboundRule> Manager<R> {
+    /// A manager with an empty journal whose inbound decisions follow `rule`.
+    pub fn with_rule(config: Config, rule: R) -> Manager<R> {
         Manager {
             config,
+            rule,
             calls: BTreeMap::new(),
             history: BTreeMap::new(),
             by_provider_id: BTreeMap::new(),

@@ -1,11 +1,18 @@
 //! Restart: rebuild the manager from the journal alone, then reconcile every
 //! call that was not known to be over with the provider.
 
-use super::{Config, Manager, Millis};
+use super::{Config, ExactE164, InboundRule, Manager, Millis};
 use crate::journal::Replay;
 use crate::state::CallState;
 
 impl Manager {
+    /// [`Manager::recover_with_rule`] with the exact E.164 rule.
+    pub fn recover(config: Config, replay: &Replay, now: Millis) -> Manager {
+        Manager::recover_with_rule(config, ExactE164, replay, now)
+    }
+}
+
+impl<R: InboundRule> Manager<R> {
     /// Rebuilds the manager from a replayed journal at `now`, then queues what
     /// recovery must do (drain [`Manager::poll_output`]):
     ///
@@ -22,8 +29,8 @@ impl Manager {
     /// - a rejected inbound call whose hangup was never confirmed is hung up
     ///   again;
     /// - the notify-mode hangup deadline is re-armed from the journal.
-    pub fn recover(config: Config, replay: &Replay, now: Millis) -> Manager {
-        let mut manager = Manager::new(config);
+    pub fn recover_with_rule(config: Config, rule: R, replay: &Replay, now: Millis) -> Manager<R> {
+        let mut manager = Manager::with_rule(config, rule);
         manager.next_seq = replay.next_seq.max(1);
         // Request ids are unique across restarts of one journal.
         manager.next_request = manager.next_seq.saturating_mul(1 << 20);

@@ -4,7 +4,7 @@ use super::{CommandError, CommandOk, Manager, Millis, Output, Purpose, RequestId
 use crate::provider::{OpOutcome, ProviderCallStatus, ProviderError, ProviderOp};
 use crate::state::CallState;
 
-impl Manager {
+impl<R: super::InboundRule> Manager<R> {
     pub(super) fn on_reply(
         &mut self,
         id: RequestId,
@@ -37,6 +37,13 @@ impl Manager {
                     if let Some(cmd) = cmd {
                         self.done(cmd, Ok(CommandOk::Spoken));
                     }
+                }
+                Err(_) if initial => {
+                    // The first words may not have been spoken: ask the
+                    // provider about the call, and speak them again once it
+                    // is confirmed live (a notify call then still hangs up
+                    // promptly instead of at max duration).
+                    self.schedule_recheck(&call_id, now);
                 }
                 Err(e) => {
                     let cmd = cmd.or_else(|| {

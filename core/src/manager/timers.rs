@@ -4,7 +4,7 @@ use super::{Manager, Millis, Output, Purpose, TimerId, TimerKind};
 use crate::provider::ProviderOp;
 use crate::state::CallState;
 
-impl Manager {
+impl<R: super::InboundRule> Manager<R> {
     pub(super) fn set_timer(&mut self, call_id: &str, kind: TimerKind, at: Millis) {
         let id = TimerId {
             call_id: call_id.to_owned(),

@@ -187,6 +187,9 @@ impl Emulator {
                     owned: true,
                     rejected: false,
                     callbacks: 0,
+                    decided_at: None,
+                    first_spoken_at: None,
+                    end_accepted: false,
                 };
                 if let Some(rid) = rid {
                     self.by_request.insert(rid, pid.clone());
@@ -210,9 +213,13 @@ impl Emulator {
             },
             ApiCall::Speak(_) | ApiCall::StartListening(_) | ApiCall::StopListening(_) => {
                 match target.filter(|pid| self.calls[pid].phase == Phase::Answered) {
-                    Some(pid) => self
-                        .dialect
-                        .respond(&call, ApiResult::Done(&self.calls[&pid])),
+                    Some(pid) => {
+                        if let (ApiCall::Speak(_), Some(c)) = (&call, self.calls.get_mut(&pid)) {
+                            c.first_spoken_at.get_or_insert(now);
+                        }
+                        self.dialect
+                            .respond(&call, ApiResult::Done(&self.calls[&pid]))
+                    }
                     None => self.dialect.respond(&call, ApiResult::NotFound),
                 }
             }
@@ -260,6 +267,9 @@ impl Emulator {
             owned: false,
             rejected: false,
             callbacks: 0,
+            decided_at: None,
+            first_spoken_at: None,
+            end_accepted: false,
         };
         self.calls.insert(pid.clone(), truth);
         self.emit(&pid, CallbackKind::Initiated, now);
@@ -278,6 +288,7 @@ impl Emulator {
         {
             return;
         }
+        call.decided_at = Some(now);
         if accepted {
             self.stats.inbound_accepted += 1;
             call.owned = true;

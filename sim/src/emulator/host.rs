@@ -51,6 +51,15 @@ async fn deliver(emulator: Rc<RefCell<Emulator>>, delivery: Delivery) {
     let mut e = emulator.borrow_mut();
     match result {
         Ok(response) if response.status().is_success() => {
+            let accepted = response
+                .headers()
+                .get(ANSWER_HEADER)
+                .is_some_and(|v| v.as_bytes() == b"accept");
+            if let (CallbackKind::Ended(_), true) = (delivery.kind, accepted) {
+                if let Some(c) = e.calls.get_mut(&delivery.provider_call_id) {
+                    c.end_accepted = true;
+                }
+            }
             let inbound_start = delivery.kind == CallbackKind::Initiated
                 && e.calls
                     .get(&delivery.provider_call_id)

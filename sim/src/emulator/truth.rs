@@ -72,6 +72,13 @@ pub struct TruthCall {
     pub rejected: bool,
     /// Callbacks emitted so far (their sequence numbers).
     pub callbacks: u32,
+    /// When the gateway answered or refused this inbound call.
+    pub decided_at: Option<u64>,
+    /// When the provider first spoke words into the call for the gateway.
+    pub first_spoken_at: Option<u64>,
+    /// The gateway answered the call's end callback with "accepted": it said
+    /// the end was applied (and so durable).
+    pub end_accepted: bool,
 }
 
 impl TruthCall {

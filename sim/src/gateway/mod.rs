@@ -1,8 +1,10 @@
 //! The gateway host: the pure manager driven by a small tokio driver. A
 //! webhook server, a provider client with a timeout on every request, timers
 //! from the manager's deadlines and the journal on the simulated disk. A
-//! restart rebuilds everything from the journal alone.
+//! restart rebuilds everything from the journal alone, and so does a failed
+//! journal write (fail-stop: memory may be ahead of the disk).
 
+pub mod core;
 pub mod journal_file;
 
 use crate::clock::now_ms;
@@ -11,15 +13,20 @@ use crate::emulator::host::{ANSWER_HEADER, HOST as PROVIDER_HOST, PORT as PROVID
 use crate::net;
 use callproof_core::adapters::Adapter;
 use callproof_core::journal;
-use callproof_core::manager::*;
+use callproof_core::manager::{
+    Ack, Command, CommandError, CommandId, CommandOk, Config, EventToken, Input, Output, RequestId,
+    TimerId,
+};
+use core::{AfterWriteFailure, CallCore, CoreFactory};
 use callproof_core::provider::{ProviderError, ProviderName};
 use callproof_core::webhook::RawWebhook;
-use journal_file::JournalFile;
+use journal_file::{Disk, JournalFile};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
 
 /// The gateway's host name.
 pub const HOST: &str = "gateway";
@@ -69,6 +76,8 @@ pub struct GatewaySpec {
     pub config: Config,
     /// The operator's commands over time.
     pub workload: Vec<Work>,
+    /// What runs the calls: [`core::Reference`] unless this is a self-test.
+    pub core: Rc<dyn CoreFactory>,
 }
 
 /// What the harness may observe: the journal's durable bytes (as read at boot
@@ -81,8 +90,9 @@ pub struct GatewayLog {
     pub boots: u32,
     /// Timeline lines.
     pub trace: Vec<String>,
-    /// Results of commands.
-    pub results: Vec<(u64, Result<CommandOk, CommandError>)>,
+    /// Results of commands: when, what, and how many journal bytes were
+    /// durable then.
+    pub results: Vec<(u64, Result<CommandOk, CommandError>, usize)>,
     /// Webhooks refused (bad signature, malformed).
     pub refused_webhooks: u64,
 }
@@ -104,11 +114,31 @@ struct Hook {
     acks: Vec<Ack>,
 }
 
+/// Why the driver stopped.
+enum Stop {
+    /// A journal write failed and the core asked to boot again from disk.
+    Reboot(std::io::Error),
+    /// Anything else: the host fails.
+    Fatal(std::io::Error),
+}
+
+impl From<std::io::Error> for Stop {
+    fn from(e: std::io::Error) -> Stop {
+        Stop::Fatal(e)
+    }
+}
+
+/// How long the gateway waits before booting again after a failed write.
+const REBOOT_AFTER: Duration = Duration::from_secs(1);
+
 struct Driver {
     log: Rc<RefCell<GatewayLog>>,
-    mgr: Manager,
+    mgr: Box<dyn CallCore>,
     adapter: Rc<dyn Adapter>,
     journal: JournalFile,
+    disk: Rc<Disk>,
+    /// The webhook server and provider requests of this boot.
+    tasks: Vec<AbortHandle>,
     tx: mpsc::UnboundedSender<Msg>,
     timers: BTreeMap<TimerId, u64>,
     hooks: BTreeMap<u64, Hook>,
@@ -133,8 +163,30 @@ fn trace(log: &Rc<RefCell<GatewayLog>>, line: String) {
         .push(format!("{:>9.3}s gateway {line}", t as f64 / 1000.0));
 }
 
-/// The host's software.
-pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil::Result {
+/// The host's software: boots from the journal, and boots again (after a
+/// pause) whenever a journal write fails.
+pub async fn run(
+    spec: Rc<GatewaySpec>,
+    log: Rc<RefCell<GatewayLog>>,
+    disk: Rc<Disk>,
+) -> turmoil::Result {
+    loop {
+        match boot(&spec, &log, &disk).await {
+            Ok(()) => return Ok(()),
+            Err(Stop::Reboot(e)) => {
+                trace(&log, format!("journal write failed ({e}): rebooting from the journal"));
+                tokio::time::sleep(REBOOT_AFTER).await;
+            }
+            Err(Stop::Fatal(e)) => return Err(e.into()),
+        }
+    }
+}
+
+async fn boot(
+    spec: &Rc<GatewaySpec>,
+    log: &Rc<RefCell<GatewayLog>>,
+    disk: &Rc<Disk>,
+) -> Result<(), Stop> {
     let (journal, bytes) = JournalFile::open()?;
     let replay = journal::replay(&bytes);
     {
@@ -143,7 +195,7 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
         l.boots += 1;
     }
     trace(
-        &log,
+        log,
         format!(
             "boot: journal {} lines, {} calls, {} live, {} skipped",
             replay.lines,
@@ -152,18 +204,22 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
             replay.skipped.len()
         ),
     );
-    let dialect = for_provider(spec.provider).ok_or("no emulator dialect for this provider")?;
-    let adapter: Rc<dyn Adapter> = Rc::from(dialect.adapter(
+    let dialect = for_provider(spec.provider).ok_or_else(|| {
+        std::io::Error::other("no emulator dialect for this provider")
+    })?;
+    let adapter: Rc<dyn Adapter> = Rc::from(spec.core.adapter(dialect.adapter(
         &format!("http://{PROVIDER_HOST}:{PROVIDER_PORT}"),
         WEBHOOK_URL,
-    ));
+    )));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let now = now_ms();
     let mut driver = Driver {
-        mgr: Manager::recover(spec.config.clone(), &replay, now),
+        mgr: spec.core.boot(&spec.config, &replay, now),
         log: log.clone(),
         adapter,
         journal,
+        disk: disk.clone(),
+        tasks: Vec::new(),
         tx: tx.clone(),
         timers: BTreeMap::new(),
         hooks: BTreeMap::new(),
@@ -174,11 +230,10 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
         retries: Vec::new(),
     };
     if replay.torn_tail {
-        driver.journal.append(b"\n").await?;
-        log.borrow_mut().journal.push(b'\n');
+        driver.append(b"\n").await?;
     }
     let server_tx = tx.clone();
-    tokio::task::spawn_local(net::serve(PORT, move |request| {
+    let server = tokio::task::spawn_local(net::serve(PORT, move |request| {
         let tx = server_tx.clone();
         async move {
             let (respond, answer) = oneshot::channel();
@@ -188,58 +243,76 @@ pub async fn run(spec: Rc<GatewaySpec>, log: Rc<RefCell<GatewayLog>>) -> turmoil
             answer.await.unwrap_or_else(|_| net::status(503))
         }
     }));
-    driver.drain().await?;
-    let mut next_work = spec
-        .workload
-        .iter()
-        .position(|w| w.at >= now)
-        .unwrap_or(spec.workload.len());
-    loop {
-        let now = now_ms();
-        let next_timer = driver.timers.values().copied().min();
-        let next_job = spec.workload.get(next_work).map(|w| w.at);
-        let wake = [next_timer, next_job]
-            .into_iter()
-            .flatten()
-            .min()
-            .unwrap_or(now + 1_000)
-            .max(now);
-        tokio::select! {
-            msg = rx.recv() => match msg {
-                Some(Msg::Webhook(request, respond)) => driver.webhook(request, respond).await?,
-                Some(Msg::Reply(id, reply)) => {
-                    trace(&log, format!("reply {id}: {}", short(&reply)));
-                    driver.mgr.handle(Input::Reply(id, reply), now_ms());
-                    driver.drain().await?;
-                }
-                None => return Ok(()),
-            },
-            _ = tokio::time::sleep(Duration::from_millis(wake - now)) => {
-                let now = now_ms();
-                let due: Vec<TimerId> = driver.timers.iter().filter(|(_, at)| **at <= now).map(|(id, _)| id.clone()).collect();
-                for id in due {
-                    driver.timers.remove(&id);
-                    trace(&log, format!("timer {:?} {}", id.kind, id.call_id));
-                    driver.mgr.handle(Input::Timer(id), now);
-                    driver.drain().await?;
-                }
-                let mut due: Vec<(Job, u32)> = Vec::new();
-                while let Some(work) = spec.workload.get(next_work).filter(|w| w.at <= now) {
-                    next_work += 1;
-                    due.push((work.job.clone(), 0));
-                }
-                let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut driver.retries).into_iter().partition(|(at, _, _)| *at <= now);
-                driver.retries = later;
-                due.extend(ready.into_iter().map(|(_, job, tries)| (job, tries)));
-                for (job, tries) in due {
-                    let Some(command) = driver.command(&job) else { continue };
-                    driver.next_cmd += 1;
-                    if matches!(job, Job::Place { .. }) {
-                        driver.places.insert(CommandId(driver.next_cmd), (job.clone(), tries));
+    driver.tasks.push(server.abort_handle());
+    let result = driver.serve(spec, &mut rx, now).await;
+    for task in &driver.tasks {
+        task.abort();
+    }
+    result
+}
+
+impl Driver {
+    async fn serve(
+        &mut self,
+        spec: &GatewaySpec,
+        rx: &mut mpsc::UnboundedReceiver<Msg>,
+        now: u64,
+    ) -> Result<(), Stop> {
+        let log = self.log.clone();
+        let driver = self;
+        driver.drain().await?;
+        let mut next_work = spec
+            .workload
+            .iter()
+            .position(|w| w.at >= now)
+            .unwrap_or(spec.workload.len());
+        loop {
+            let now = now_ms();
+            let next_timer = driver.timers.values().copied().min();
+            let next_job = spec.workload.get(next_work).map(|w| w.at);
+            let wake = [next_timer, next_job]
+                .into_iter()
+                .flatten()
+                .min()
+                .unwrap_or(now + 1_000)
+                .max(now);
+            tokio::select! {
+                msg = rx.recv() => match msg {
+                    Some(Msg::Webhook(request, respond)) => driver.webhook(request, respond).await?,
+                    Some(Msg::Reply(id, reply)) => {
+                        trace(&log, format!("reply {id}: {}", short(&reply)));
+                        driver.mgr.handle(Input::Reply(id, reply), now_ms());
+                        driver.drain().await?;
                     }
-                    trace(&log, format!("command {command:?}"));
-                    driver.mgr.handle(Input::Command(CommandId(driver.next_cmd), command), now);
-                    driver.drain().await?;
+                    None => return Ok(()),
+                },
+                _ = tokio::time::sleep(Duration::from_millis(wake - now)) => {
+                    let now = now_ms();
+                    let due: Vec<TimerId> = driver.timers.iter().filter(|(_, at)| **at <= now).map(|(id, _)| id.clone()).collect();
+                    for id in due {
+                        driver.timers.remove(&id);
+                        trace(&log, format!("timer {:?} {}", id.kind, id.call_id));
+                        driver.mgr.handle(Input::Timer(id), now);
+                        driver.drain().await?;
+                    }
+                    let mut due: Vec<(Job, u32)> = Vec::new();
+                    while let Some(work) = spec.workload.get(next_work).filter(|w| w.at <= now) {
+                        next_work += 1;
+                        due.push((work.job.clone(), 0));
+                    }
+                    let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut driver.retries).into_iter().partition(|(at, _, _)| *at <= now);
+                    driver.retries = later;
+                    due.extend(ready.into_iter().map(|(_, job, tries)| (job, tries)));
+                    for (job, tries) in due {
+                        let Some(command) = driver.command(&job) else { continue };
+                        driver.next_cmd += 1;
+                        if matches!(job, Job::Place { .. }) {
+                            driver.places.insert(CommandId(driver.next_cmd), (job.clone(), tries));
+                        }
+                        trace(&log, format!("command {command:?}"));
+                        driver.mgr.handle(Input::Command(CommandId(driver.next_cmd), command), now);
+                        driver.drain().await?;
+                    }
                 }
             }
         }
@@ -256,7 +329,7 @@ fn short<T: std::fmt::Debug, E: std::fmt::Display>(r: &Result<T, E>) -> String {
 impl Driver {
     fn command(&self, job: &Job) -> Option<Command> {
         let nth = |n: usize| {
-            let live: Vec<String> = self.mgr.live_records().map(|r| r.call_id.clone()).collect();
+            let live = self.mgr.live_call_ids();
             (!live.is_empty()).then(|| live[n % live.len()].clone())
         };
         Some(match job {
@@ -280,15 +353,18 @@ impl Driver {
 
     /// Executes the manager's outputs in order; a journal write is durable
     /// before anything after it happens.
-    async fn drain(&mut self) -> std::io::Result<()> {
+    async fn drain(&mut self) -> Result<(), Stop> {
         while let Some(output) = self.mgr.poll_output() {
             match output {
                 Output::Persist(write) => {
-                    self.journal.append(write.line.as_bytes()).await?;
-                    self.log
-                        .borrow_mut()
-                        .journal
-                        .extend_from_slice(write.line.as_bytes());
+                    if let Err(e) = self.append(write.line.as_bytes()).await {
+                        match self.mgr.after_write_failure() {
+                            AfterWriteFailure::Reboot => return Err(Stop::Reboot(e)),
+                            AfterWriteFailure::Continue => {
+                                trace(&self.log, format!("journal write failed ({e}): going on"));
+                            }
+                        }
+                    }
                 }
                 Output::Request(id, op) => self.request(id, op),
                 Output::SetTimer(id, at) => {
@@ -314,10 +390,21 @@ impl Driver {
                             short(&result.clone().map_err(|e| format!("{e:?}")))
                         ),
                     );
-                    self.log.borrow_mut().results.push((now_ms(), result));
+                    let durable = self.log.borrow().journal.len();
+                    self.log
+                        .borrow_mut()
+                        .results
+                        .push((now_ms(), result, durable));
                 }
             }
         }
+        Ok(())
+    }
+
+    /// Appends to the journal; the harness's copy grows only once durable.
+    async fn append(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.journal.append(bytes, &self.disk).await?;
+        self.log.borrow_mut().journal.extend_from_slice(bytes);
         Ok(())
     }
 
@@ -335,7 +422,8 @@ impl Driver {
             }
         };
         let adapter = self.adapter.clone();
-        tokio::task::spawn_local(async move {
+        self.tasks.retain(|t| !t.is_finished());
+        let task = tokio::task::spawn_local(async move {
             let reply =
                 match net::send(PROVIDER_HOST, PROVIDER_PORT, request, REQUEST_TIMEOUT).await {
                     Ok(response) => adapter.parse_response(&op, &response),
@@ -345,13 +433,14 @@ impl Driver {
                 };
             let _ = tx.send(Msg::Reply(id, reply));
         });
+        self.tasks.push(task.abort_handle());
     }
 
     async fn webhook(
         &mut self,
         request: http::Request<Vec<u8>>,
         respond: oneshot::Sender<http::Response<Vec<u8>>>,
-    ) -> std::io::Result<()> {
+    ) -> Result<(), Stop> {
         let url = format!(
             "http://{HOST}:{PORT}{}",
             request.uri().path_and_query().map_or("/", |p| p.as_str())

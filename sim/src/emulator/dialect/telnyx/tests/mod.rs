@@ -68,6 +68,9 @@ impl TruthCallBuilder {
                 owned: true,
                 rejected: false,
                 callbacks: 0,
+                decided_at: None,
+                first_spoken_at: None,
+                end_accepted: false,
             },
         }
     }

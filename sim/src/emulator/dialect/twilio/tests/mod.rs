@@ -60,6 +60,9 @@ impl Call {
             owned: true,
             rejected: false,
             callbacks: 0,
+            decided_at: None,
+            first_spoken_at: None,
+            end_accepted: false,
         })
     }
 
