@@ -30,6 +30,10 @@ pub async fn run_all_async() -> Report {
         };
     }
     for_each_subject!(run);
+    results.push(checks::inbound_rule_cases(
+        "core",
+        &callproof_core::manager::ExactE164,
+    ));
     Report { results }
 }
 

@@ -76,3 +76,13 @@ macro_rules! conformance_suite {
 }
 
 for_each_subject!(conformance_suite);
+
+#[test]
+fn the_managers_inbound_rule_answers_only_exact_listed_numbers_and_never_withheld_callers() {
+    let result = callproof_conformance::checks::inbound_rule_cases(
+        "core",
+        &callproof_core::manager::ExactE164,
+    );
+    assert!(result.passed >= 10, "the check ran its cases");
+    result.assert_passed();
+}

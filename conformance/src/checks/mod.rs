@@ -5,6 +5,7 @@
 //! the `callproof-conform` table report the same thing.
 
 mod fuzz;
+mod inbound_rule;
 mod recorded;
 mod request_shapes;
 mod response_classes;
@@ -16,7 +17,11 @@ mod transport;
 mod util;
 
 pub use fuzz::fuzz_parsers;
-pub use recorded::{recorded_events, recorded_webhooks_parse, snapshot_json, RecordedEvents};
+pub use inbound_rule::inbound_rule_cases;
+pub use recorded::{
+    recorded_events, recorded_events_with, recorded_webhooks_parse, recorded_webhooks_parse_with,
+    snapshot_json, RecordedEvents,
+};
 pub use request_shapes::request_shapes;
 pub use response_classes::response_classes;
 pub use schemas::request_schemas;
@@ -49,6 +54,8 @@ pub enum CheckFamily {
     FuzzParsers,
     /// Built requests match the provider's published schemas.
     RequestSchemas,
+    /// The inbound policy's matching rule (the manager's, not an adapter's).
+    InboundRule,
 }
 
 impl CheckFamily {
@@ -77,6 +84,7 @@ impl CheckFamily {
             CheckFamily::RecordedWebhooks => "recorded_webhooks_parse",
             CheckFamily::FuzzParsers => "fuzz_parsers",
             CheckFamily::RequestSchemas => "request_schemas",
+            CheckFamily::InboundRule => "inbound_rule_cases",
         }
     }
 }
@@ -240,6 +248,8 @@ pub async fn run_family<S: Subject>(family: CheckFamily) -> CheckResult {
         }
         CheckFamily::FuzzParsers => guarded::<S, _>(family, fuzz_parsers::<S>()).await,
         CheckFamily::RequestSchemas => guarded::<S, _>(family, request_schemas::<S>()).await,
+        // Not an adapter check: the rule is the manager's. Run once, as `core`.
+        CheckFamily::InboundRule => inbound_rule_cases("core", &callproof_core::manager::ExactE164),
     }
 }
 

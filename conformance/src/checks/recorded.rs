@@ -21,7 +21,14 @@ pub struct RecordedEvents {
 
 /// Verifies and parses every recording of the subject, in file-name order.
 pub fn recorded_events<S: Subject>() -> Result<Vec<RecordedEvents>, RecordingError> {
-    let adapter = S::recorded_adapter();
+    recorded_events_with::<S>(&S::recorded_adapter())
+}
+
+/// [`recorded_events`] through `adapter` (configured with the recordings'
+/// secret): how the self-test runs a deliberately broken adapter.
+pub fn recorded_events_with<S: Subject>(
+    adapter: &dyn Adapter,
+) -> Result<Vec<RecordedEvents>, RecordingError> {
     let now = S::recorded_now_unix_secs();
     Ok(load_provider(S::fixtures_dir())?
         .into_iter()
@@ -38,9 +45,18 @@ pub fn recorded_events<S: Subject>() -> Result<Vec<RecordedEvents>, RecordingErr
 /// keys its events `<provider>:…`; recordings sharing a dedupe key (retried
 /// deliveries) carry the same event.
 pub async fn recorded_webhooks_parse<S: Subject>() -> CheckResult {
+    recorded_webhooks_parse_with::<S>(&S::recorded_adapter())
+}
+
+/// [`recorded_webhooks_parse`] through `adapter` (one instance for both
+/// passes, as one gateway process would parse a retried delivery).
+pub fn recorded_webhooks_parse_with<S: Subject>(adapter: &dyn Adapter) -> CheckResult {
     let mut tally = Tally::new::<S>(CheckFamily::RecordedWebhooks);
     let prefix = S::provider().as_str();
-    let (first, second) = match (recorded_events::<S>(), recorded_events::<S>()) {
+    let (first, second) = match (
+        recorded_events_with::<S>(adapter),
+        recorded_events_with::<S>(adapter),
+    ) {
         (Ok(a), Ok(b)) => (a, b),
         (Err(e), _) | (_, Err(e)) => {
             tally.fail("recordings", e.to_string());
