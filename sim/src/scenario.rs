@@ -138,8 +138,8 @@ impl Profile {
                 loss: 0.05,
                 duplicate: 0.15,
                 max_delay_ms: 2_000,
-                retries: 2,
-                retry_delay_ms: 5_000,
+                retries: 4,
+                retry_delay_ms: 2_000,
             },
         }
     }

@@ -22,7 +22,8 @@ pub struct EmulatorProfile {
     pub max_delay_ms: u64,
     /// Retries after a failed delivery (connection error, timeout, non-2xx).
     pub retries: u32,
-    /// Wait between retries.
+    /// Wait before the first retry; each later retry waits twice as long
+    /// (Telnyx allows up to 5 retries within 60 s, Plivo up to 5 within 55 s).
     pub retry_delay_ms: u64,
 }
 
@@ -452,8 +453,9 @@ impl Emulator {
     /// Reports a delivery's fate: a failure is retried per the profile.
     pub fn delivery_failed(&mut self, mut delivery: Delivery, now: u64) {
         if delivery.attempts < self.profile.retries {
+            let backoff = self.profile.retry_delay_ms << delivery.attempts.min(16);
             delivery.attempts += 1;
-            delivery.due_at = now + self.profile.retry_delay_ms;
+            delivery.due_at = now + backoff;
             self.outbox.push(delivery);
         } else {
             self.stats.lost += 1;

@@ -1,6 +1,10 @@
 //! The oracle: the eight invariants, judged from the provider's ground truth
 //! and the gateway's journal file, never from the gateway's own opinion.
 
+mod orphans;
+
+pub use orphans::{OrphanWatch, ORPHAN_GRACE_MS};
+
 use crate::emulator::truth::{Phase, TruthCall};
 use crate::gateway::Job;
 use crate::scenario::Scenario;
@@ -404,7 +408,10 @@ fn notify_calls_end(
     let end = crate::clock::EPOCH_MS + scenario.end_ms;
     let delay = scenario.config.notify_hangup_delay_ms;
     let mut out = Vec::new();
-    for c in calls.values().filter(|c| c.owned && notify.contains(c.to.as_str())) {
+    for c in calls
+        .values()
+        .filter(|c| c.owned && notify.contains(c.to.as_str()))
+    {
         let Some(spoken) = c.first_spoken_at else {
             continue;
         };
@@ -474,7 +481,10 @@ fn one_record_per_call(
         out.push(Violation {
             invariant: Invariant::Idempotency,
             at_ms,
-            detail: format!("provider call {pid} is journaled as {} calls: {ids:?}", ids.len()),
+            detail: format!(
+                "provider call {pid} is journaled as {} calls: {ids:?}",
+                ids.len()
+            ),
         });
     }
     let turned = journal.records.values().find(|r| {
