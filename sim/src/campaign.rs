@@ -249,12 +249,21 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
 
 /// Removes faults one at a time while the same invariant still breaks.
 pub fn shrink(scenario: &Scenario, invariant: Invariant) -> Vec<usize> {
+    shrink_with(scenario, invariant, &run)
+}
+
+/// [`shrink`], running each candidate with `runner`.
+pub fn shrink_with(
+    scenario: &Scenario,
+    invariant: Invariant,
+    runner: &dyn Fn(&Scenario) -> Outcome,
+) -> Vec<usize> {
     let mut keep: Vec<usize> = (0..scenario.faults.len()).collect();
     let mut i = 0;
     while i < keep.len() {
         let mut candidate = keep.clone();
         candidate.remove(i);
-        let outcome = run(&scenario.with_faults(&candidate));
+        let outcome = runner(&scenario.with_faults(&candidate));
         if outcome.violations.iter().any(|v| v.invariant == invariant) {
             keep = candidate;
         } else {

@@ -2,6 +2,7 @@
 #![warn(missing_docs)]
 
 pub mod campaign;
+mod canary;
 pub mod clock;
 pub mod emulator;
 pub mod gateway;
@@ -10,3 +11,7 @@ pub mod net;
 pub mod oracle;
 pub mod run;
 pub mod scenario;
+pub mod selftest;
+
+/// The canaries' names and histories (building one is the self-test's alone).
+pub use canary::Canary;

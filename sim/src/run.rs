@@ -153,6 +153,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     let mut step = 0u64;
     let mut armed_create_crash: Option<(u64, usize)> = None;
     let mut disruptions: Vec<oracle::Disruption> = Vec::new();
+    let mut orphans = oracle::OrphanWatch::default();
     loop {
         let t = step * TICK.as_millis() as u64;
         if t > scenario.end_ms {
@@ -172,7 +173,14 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     if sim.is_host_running(gateway::HOST) {
                         crashes += 1;
                         disruptions.push((now, now + down_ms));
-                        power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
+                        power_loss(
+                            &mut sim,
+                            &emulator,
+                            &log,
+                            &mut situations,
+                            &mut violations,
+                            t,
+                        );
                         pending.push((t + down_ms, Pending::Bounce));
                     }
                 }
@@ -183,7 +191,14 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     if sim.is_host_running(gateway::HOST) {
                         crashes += 1;
                         disruptions.push((now, now + down_ms + outage_ms));
-                        power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
+                        power_loss(
+                            &mut sim,
+                            &emulator,
+                            &log,
+                            &mut situations,
+                            &mut violations,
+                            t,
+                        );
                         pending.push((
                             t + down_ms.saturating_sub(1_000),
                             Pending::OutageThenBounce(outage_ms),
@@ -241,7 +256,14 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                 Pending::CrashFor(down_ms) => {
                     if sim.is_host_running(gateway::HOST) {
                         crashes += 1;
-                        power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
+                        power_loss(
+                            &mut sim,
+                            &emulator,
+                            &log,
+                            &mut situations,
+                            &mut violations,
+                            t,
+                        );
                         pending.push((t + down_ms, Pending::Bounce));
                     }
                 }
@@ -291,12 +313,23 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     t as f64 / 1000.0
                 ));
                 disruptions.push((now, now + down_ms));
-                power_loss(&mut sim, &emulator, &log, &mut situations, &mut violations, t);
+                power_loss(
+                    &mut sim,
+                    &emulator,
+                    &log,
+                    &mut situations,
+                    &mut violations,
+                    t,
+                );
                 pending.push((t + down_ms, Pending::Bounce));
             }
         }
         if step.is_multiple_of(10) {
-            let found = oracle::check_step(&emulator.borrow().calls, scenario, now, t);
+            let mut found = oracle::check_step(&emulator.borrow().calls, scenario, now, t);
+            {
+                let l = log.borrow();
+                found.extend(orphans.check(&emulator.borrow().calls, &l.journal, l.boots, now, t));
+            }
             for v in found {
                 if !violations.iter().any(|o| o.invariant == v.invariant) {
                     violations.push(v);

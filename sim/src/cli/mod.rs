@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod selftest;
 mod sim;
 
 use callproof_sim::journal_check::{CheckSettings, JournalCheck};
@@ -25,6 +26,10 @@ enum Command {
     Sim(sim::SimArgs),
     /// Run the adapter conformance gate and print one row per adapter x check.
     Conform,
+    /// Prove the suite catches every known way to lose a call: run each
+    /// canary (one historical bug) until the oracle or a check flags it, and
+    /// the reference gateway on the same seeds.
+    Selftest(selftest::SelftestArgs),
     /// Inspect a call journal (OpenClaw's calls.jsonl or callproof's).
     Journal {
         #[command(subcommand)]
@@ -55,6 +60,7 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Sim(args) => sim::main(args),
+        Command::Selftest(args) => selftest::main(args),
         Command::Conform => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());

@@ -17,9 +17,9 @@ use callproof_core::manager::{
     Ack, Command, CommandError, CommandId, CommandOk, Config, EventToken, Input, Output, RequestId,
     TimerId,
 };
-use core::{AfterWriteFailure, CallCore, CoreFactory};
 use callproof_core::provider::{ProviderError, ProviderName};
 use callproof_core::webhook::RawWebhook;
+use core::{AfterWriteFailure, CallCore, CoreFactory};
 use journal_file::{Disk, JournalFile};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -174,7 +174,10 @@ pub async fn run(
         match boot(&spec, &log, &disk).await {
             Ok(()) => return Ok(()),
             Err(Stop::Reboot(e)) => {
-                trace(&log, format!("journal write failed ({e}): rebooting from the journal"));
+                trace(
+                    &log,
+                    format!("journal write failed ({e}): rebooting from the journal"),
+                );
                 tokio::time::sleep(REBOOT_AFTER).await;
             }
             Err(Stop::Fatal(e)) => return Err(e.into()),
@@ -204,9 +207,8 @@ async fn boot(
             replay.skipped.len()
         ),
     );
-    let dialect = for_provider(spec.provider).ok_or_else(|| {
-        std::io::Error::other("no emulator dialect for this provider")
-    })?;
+    let dialect = for_provider(spec.provider)
+        .ok_or_else(|| std::io::Error::other("no emulator dialect for this provider"))?;
     let adapter: Rc<dyn Adapter> = Rc::from(spec.core.adapter(dialect.adapter(
         &format!("http://{PROVIDER_HOST}:{PROVIDER_PORT}"),
         WEBHOOK_URL,
@@ -230,7 +232,7 @@ async fn boot(
         retries: Vec::new(),
     };
     if replay.torn_tail {
-        driver.append(b"\n").await?;
+        driver.append(b"\n").await.map_err(Stop::Reboot)?;
     }
     let server_tx = tx.clone();
     let server = tokio::task::spawn_local(net::serve(PORT, move |request| {

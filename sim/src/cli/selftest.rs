@@ -1,0 +1,224 @@
+//! `callproof selftest`: every canary against the oracle and the checks, a
+//! table, and the reference gateway on the same seeds.
+
+use callproof_sim::selftest::{
+    provider_of, run_canary, scenario_of, selftest, CanaryReport, Plan, Report,
+};
+use callproof_sim::Canary;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::process::ExitCode;
+
+/// Options of `callproof selftest`.
+#[derive(clap::Args, Debug)]
+pub struct SelftestArgs {
+    /// Only these canaries (repeatable); default: all of them.
+    #[arg(long = "canary")]
+    canaries: Vec<String>,
+    /// Most seeds tried per canary before it counts as surviving.
+    #[arg(long, default_value_t = 200)]
+    budget: u64,
+    /// Run exactly this seed of the canary (with --trace, print its timeline).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Print the full timeline (with --canary and --seed).
+    #[arg(long)]
+    trace: bool,
+    /// Keep only these faults of the seed's schedule (`0,2`, or `none`).
+    #[arg(long)]
+    faults: Option<String>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Do not shrink the first failing seed of each canary.
+    #[arg(long)]
+    no_shrink: bool,
+    /// List the canaries with the behaviour each reproduces, and exit.
+    #[arg(long)]
+    list: bool,
+}
+
+/// Runs the subcommand.
+pub fn main(args: SelftestArgs) -> ExitCode {
+    if args.list {
+        for c in Canary::ALL {
+            println!("{:<28} {:<9} {}", c.name(), c.class(), c.history());
+        }
+        return ExitCode::SUCCESS;
+    }
+    let mut canaries = Vec::new();
+    for name in &args.canaries {
+        match Canary::parse(name) {
+            Some(c) => canaries.push(c),
+            None => {
+                let names: Vec<&str> = Canary::ALL.iter().map(|c| c.name()).collect();
+                eprintln!(
+                    "callproof selftest: unknown canary {name:?}; the canaries are: {}",
+                    names.join(", ")
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if let Some(seed) = args.seed {
+        let [canary] = canaries[..] else {
+            eprintln!("callproof selftest: --seed replays one canary: give exactly one --canary");
+            return ExitCode::from(2);
+        };
+        return single(canary, seed, args.faults.as_deref());
+    }
+    if canaries.is_empty() {
+        canaries = Canary::ALL.to_vec();
+    }
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    let plan = Plan {
+        canaries,
+        budget: args.budget.max(1),
+        threads,
+        shrink: !args.no_shrink,
+    };
+    eprintln!(
+        "callproof selftest: {} canaries, up to {} seeds each, {threads} thread(s)",
+        plan.canaries.len(),
+        plan.budget
+    );
+    let report = selftest(&plan, &|c: &CanaryReport| {
+        let verdict = if c.caught() { "caught" } else { "SURVIVED" };
+        eprintln!(
+            "  {:<28} {verdict:<8} after {} seed(s), {:.1} s",
+            c.canary.name(),
+            c.seeds_run,
+            c.wall.as_secs_f64()
+        );
+        let _ = std::io::stderr().flush();
+    });
+    print!("{}", render(&report));
+    if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn single(canary: Canary, seed: u64, faults: Option<&str>) -> ExitCode {
+    let keep: Option<Vec<usize>> = faults.map(|list| {
+        if list == "none" {
+            Vec::new()
+        } else {
+            list.split(',')
+                .filter_map(|i| i.trim().parse().ok())
+                .collect()
+        }
+    });
+    let scenario = scenario_of(seed);
+    println!(
+        "# canary {} ({}): {}",
+        canary.name(),
+        canary.class(),
+        canary.history()
+    );
+    println!("# seed {seed}, provider {}", provider_of(seed));
+    for (i, f) in scenario.faults.iter().enumerate() {
+        let kept = keep.as_ref().is_none_or(|k| k.contains(&i));
+        let mark = if kept { "" } else { " (dropped)" };
+        println!(
+            "# fault {i}: at {:.3}s {:?}{mark}",
+            f.at_ms as f64 / 1000.0,
+            f.kind
+        );
+    }
+    let outcome = run_canary(canary, seed, keep.as_deref());
+    for line in &outcome.trace {
+        println!("{line}");
+    }
+    for v in &outcome.violations {
+        println!("# VIOLATION {v}");
+    }
+    if outcome.violations.is_empty() {
+        println!("# no violations: the canary survived this seed");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+fn render(report: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "\n{:<28} {:<9} {:<8} {:<30} {:>5}  {:>7}  reproducer",
+        "canary", "class", "caught", "by", "seeds", "wall"
+    );
+    for c in &report.canaries {
+        let seeds = c
+            .sim
+            .as_ref()
+            .map_or(format!("-/{}", c.seeds_run), |s| s.seed.to_string());
+        let _ = writeln!(
+            out,
+            "{:<28} {:<9} {:<8} {:<30} {:>5}  {:>6.1}s  {}",
+            c.canary.name(),
+            c.canary.class(),
+            if c.caught() { "yes" } else { "NO" },
+            c.caught_by(),
+            seeds,
+            c.wall.as_secs_f64(),
+            c.reproducer()
+        );
+    }
+    let _ = writeln!(out);
+    for c in &report.canaries {
+        if let Some(s) = &c.sim {
+            let _ = writeln!(
+                out,
+                "{} ({} seed {}): {}",
+                c.canary.name(),
+                s.provider,
+                s.seed,
+                s.violation
+            );
+        }
+        for finding in c.checks.iter().take(2) {
+            let _ = writeln!(out, "{}: {finding}", c.canary.name());
+        }
+        if !c.caught() {
+            let _ = writeln!(
+                out,
+                "{} SURVIVED {} seeds and its checks: the suite cannot see bug {} yet",
+                c.canary.name(),
+                c.seeds_run,
+                c.canary.class()
+            );
+        }
+    }
+    let caught = report.canaries.iter().filter(|c| c.caught()).count();
+    let _ = writeln!(
+        out,
+        "\n{caught}/{} canaries caught; median seeds to a catch: {}",
+        report.canaries.len(),
+        report
+            .median_seeds()
+            .map_or("-".to_owned(), |m| m.to_string())
+    );
+    if report.reference_failures.is_empty() && report.reference_checks.is_empty() {
+        let _ = writeln!(
+            out,
+            "reference gateway: clean on the same {} seeds and the same checks",
+            report.reference_seeds
+        );
+    } else {
+        for (provider, seed, v) in &report.reference_failures {
+            let _ = writeln!(
+                out,
+                "REFERENCE FAILED {provider} seed {seed}: {v}\n  replay: cargo run --release -- sim --provider {provider} --seed {seed} --trace"
+            );
+        }
+        for finding in &report.reference_checks {
+            let _ = writeln!(out, "REFERENCE FAILED check {finding}");
+        }
+    }
+    let _ = writeln!(out, "wall {:.1} s", report.wall.as_secs_f64());
+    out
+}
