@@ -127,6 +127,35 @@ fn the_notify_hangup_is_journaled_and_still_happens_after_a_restart() {
 }
 
 #[test]
+fn a_notify_message_whose_speak_failed_is_spoken_again_and_the_call_still_hangs_up_promptly() {
+    let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
+    let id = place(&mut h, CallMode::Notify, Some("Your table is ready"));
+    created(&mut h, "CA1");
+    h.event(event("a", Some(&id), Some("CA1"), EventKind::Answered));
+    h.reply_where(
+        is_kind("speak"),
+        Err(ProviderError::Transient {
+            detail: "timed out".into(),
+        }),
+    );
+    h.advance_to(T0 + 1_000);
+    h.reply_where(
+        is_kind("status"),
+        Ok(OpOutcome::Status(ProviderCallStatus::Live {
+            answered: true,
+        })),
+    );
+    h.reply_where(is_kind("speak"), Ok(OpOutcome::Done));
+    h.advance_to(T0 + 4_000);
+    h.reply_where(is_kind("hangup"), Ok(OpOutcome::Done));
+    assert_eq!(
+        h.mgr.record(&id).map(|r| r.state),
+        Some(CallState::HangupBot),
+        "ended by the notify hangup, not left to max duration"
+    );
+}
+
+#[test]
 fn a_call_stuck_ringing_is_ended_by_the_stale_call_deadline() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
     let id = place(&mut h, CallMode::Conversation, None);

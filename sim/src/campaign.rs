@@ -130,6 +130,7 @@ impl Summary {
             ("late callbacks", s.late_callbacks),
             ("inbound rejected", s.inbound_rejected),
             ("inbound accepted", s.inbound_accepted),
+            ("journal write refused", s.write_failures),
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
@@ -148,7 +149,7 @@ impl Summary {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 9] = [
+pub const REQUIRED_SITUATIONS: [&str; 10] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -158,6 +159,7 @@ pub const REQUIRED_SITUATIONS: [&str; 9] = [
     "late callbacks",
     "inbound rejected",
     "inbound accepted",
+    "journal write refused",
 ];
 
 /// The campaign's results.

@@ -36,6 +36,8 @@ pub struct Situations {
     pub inbound_rejected: u64,
     /// Inbound calls the gateway answered.
     pub inbound_accepted: u64,
+    /// Journal writes the disk refused.
+    pub write_failures: u64,
 }
 
 /// What one run produced.
@@ -360,6 +362,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.late_callbacks = e.stats.reordered;
     situations.inbound_rejected = e.stats.inbound_rejected;
     situations.inbound_accepted = e.stats.inbound_accepted;
+    situations.write_failures = log.borrow().write_failures;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
     let mut trace = log.borrow().trace.clone();
     trace.extend(harness);

@@ -59,6 +59,8 @@ pub struct SimCatch {
     pub provider: ProviderName,
     /// The first violation.
     pub violation: Violation,
+    /// Every invariant that seed broke, first first.
+    pub invariants: Vec<&'static str>,
     /// Indices of the faults that still fail after shrinking.
     pub shrunk: Option<Vec<usize>>,
 }
@@ -88,7 +90,7 @@ impl CanaryReport {
     pub fn caught_by(&self) -> String {
         let mut by = Vec::new();
         if let Some(s) = &self.sim {
-            by.push(format!("sim: {}", s.violation.invariant.name()));
+            by.push(format!("sim: {}", s.invariants.join("+")));
         }
         if let Some(first) = self.checks.first() {
             let family = first.split(' ').next().unwrap_or(first);
@@ -273,10 +275,17 @@ pub fn selftest(plan: &Plan, progress: &dyn Fn(&CanaryReport)) -> Report {
                     &|s: &Scenario| run_with(s, canary.factory()),
                 )
             });
+            let mut invariants: Vec<&'static str> = Vec::new();
+            for v in &o.violations {
+                if !invariants.contains(&v.invariant.name()) {
+                    invariants.push(v.invariant.name());
+                }
+            }
             SimCatch {
                 seed: o.seed,
                 provider: provider_of(o.seed),
                 violation,
+                invariants,
                 shrunk,
             }
         });

@@ -148,7 +148,7 @@ fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "\n{:<28} {:<9} {:<8} {:<30} {:>5}  {:>7}  reproducer",
+        "\n{:<28} {:<9} {:<7} {:<44} {:>6}  {:>6}  reproducer",
         "canary", "class", "caught", "by", "seeds", "wall"
     );
     for c in &report.canaries {
@@ -158,7 +158,7 @@ fn render(report: &Report) -> String {
             .map_or(format!("-/{}", c.seeds_run), |s| s.seed.to_string());
         let _ = writeln!(
             out,
-            "{:<28} {:<9} {:<8} {:<30} {:>5}  {:>6.1}s  {}",
+            "{:<28} {:<9} {:<7} {:<44} {:>6}  {:>5.1}s  {}",
             c.canary.name(),
             c.canary.class(),
             if c.caught() { "yes" } else { "NO" },

@@ -95,6 +95,8 @@ pub struct GatewayLog {
     pub results: Vec<(u64, Result<CommandOk, CommandError>, usize)>,
     /// Webhooks refused (bad signature, malformed).
     pub refused_webhooks: u64,
+    /// Journal writes the disk refused.
+    pub write_failures: u64,
 }
 
 enum Msg {
@@ -360,6 +362,7 @@ impl Driver {
             match output {
                 Output::Persist(write) => {
                     if let Err(e) = self.append(write.line.as_bytes()).await {
+                        self.log.borrow_mut().write_failures += 1;
                         match self.mgr.after_write_failure() {
                             AfterWriteFailure::Reboot => return Err(Stop::Reboot(e)),
                             AfterWriteFailure::Continue => {
