@@ -98,8 +98,10 @@ pub struct Summary {
     pub wall: Duration,
     /// Trace hashes by seed.
     pub hashes: BTreeMap<u64, u64>,
-    /// Fewest calls the provider saw in one seed.
+    /// Fewest calls (placed or answered) in one seed.
     pub min_calls: Option<u64>,
+    /// Inbound calls the gateway answered.
+    pub answered: u64,
     /// Fewest gateway crashes in one seed.
     pub min_crashes: Option<u64>,
 }
@@ -109,6 +111,8 @@ impl Summary {
         self.seeds += 1;
         self.sim_ms += o.sim_ms;
         self.calls += o.calls_placed;
+        self.answered += o.calls_answered;
+        let calls = o.calls_placed + o.calls_answered;
         self.crashes += o.crashes;
         for (k, v) in &o.faults {
             *self.faults.entry(k).or_default() += v;
@@ -139,10 +143,7 @@ impl Summary {
         }
         self.wall += o.wall;
         self.hashes.insert(o.seed, o.trace_hash);
-        self.min_calls = Some(
-            self.min_calls
-                .map_or(o.calls_placed, |m| m.min(o.calls_placed)),
-        );
+        self.min_calls = Some(self.min_calls.map_or(calls, |m| m.min(calls)));
         self.min_crashes = Some(self.min_crashes.map_or(o.crashes, |m| m.min(o.crashes)));
     }
 }

@@ -53,6 +53,8 @@ pub struct Outcome {
     pub trace_hash: u64,
     /// Calls the provider saw from the gateway.
     pub calls_placed: u64,
+    /// Inbound calls the gateway answered.
+    pub calls_answered: u64,
     /// Gateway crashes.
     pub crashes: u64,
     /// Faults injected, by kind.
@@ -364,6 +366,11 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.inbound_accepted = e.stats.inbound_accepted;
     situations.write_failures = log.borrow().write_failures;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
+    let calls_answered = e
+        .calls
+        .values()
+        .filter(|c| c.direction == callproof_core::record::Direction::Inbound && c.owned)
+        .count() as u64;
     let mut trace = log.borrow().trace.clone();
     trace.extend(harness);
     trace.sort_by(|a, b| a[..10].cmp(&b[..10]));
@@ -374,6 +381,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         trace,
         trace_hash,
         calls_placed,
+        calls_answered,
         crashes,
         faults: faults_seen,
         situations,

@@ -51,6 +51,10 @@ fn a_small_campaign_over_every_provider_finds_no_violation_and_tests_every_situa
             summary.min_crashes.unwrap_or(0) >= 1,
             "{provider}: every seed crashes the gateway at least once"
         );
+        assert!(
+            summary.min_calls.unwrap_or(0) >= 10,
+            "{provider}: every seed has at least 10 calls (placed or answered)"
+        );
         for name in REQUIRED_SITUATIONS {
             let n = summary.situations.get(name).copied().unwrap_or(0);
             assert!(

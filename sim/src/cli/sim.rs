@@ -179,8 +179,8 @@ fn single(
             println!("{line}");
         }
         println!(
-            "# trace hash {:016x}; {} calls placed, {} crashes",
-            outcome.trace_hash, outcome.calls_placed, outcome.crashes
+            "# trace hash {:016x}; {} calls placed, {} answered, {} crashes",
+            outcome.trace_hash, outcome.calls_placed, outcome.calls_answered, outcome.crashes
         );
         for v in &outcome.violations {
             failed = true;
@@ -211,8 +211,9 @@ fn render(report: &Report) -> String {
         );
         let _ = writeln!(
             out,
-            "  calls placed {:>7} (at least {} per seed)   gateway crashes {:>5} (at least {} per seed)",
+            "  calls {:>6} placed + {} answered (at least {} per seed)   gateway crashes {:>5} (at least {} per seed)",
             s.calls,
+            s.answered,
             s.min_calls.unwrap_or(0),
             s.crashes,
             s.min_crashes.unwrap_or(0)
@@ -288,6 +289,8 @@ fn json(report: &Report) -> String {
                 "sim_ms": s.sim_ms,
                 "wall_ms": s.wall.as_millis() as u64,
                 "calls": s.calls,
+                "answered": s.answered,
+                "min_calls_per_seed": s.min_calls,
                 "crashes": s.crashes,
                 "faults": s.faults,
                 "situations": s.situations,
