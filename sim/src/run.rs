@@ -84,24 +84,49 @@ pub fn run(scenario: &Scenario) -> Outcome {
     run_with(scenario, Rc::new(Reference))
 }
 
-/// Power loss of the gateway: first judge what was durable, then crash.
-fn power_loss(
-    sim: &mut turmoil::Sim<'_>,
-    emulator: &Rc<RefCell<Emulator>>,
-    log: &Rc<RefCell<GatewayLog>>,
-    situations: &mut Situations,
-    violations: &mut Vec<Violation>,
-    t: u64,
-) {
-    let e = emulator.borrow();
-    let journal = log.borrow().journal.clone();
-    count_crash(situations, &e.calls, &journal);
-    for v in oracle::check_crash(&e.calls, &journal, t) {
-        if !violations.iter().any(|o| o.invariant == v.invariant) {
-            violations.push(v);
+/// What the harness finds and counts over a run.
+#[derive(Default)]
+struct Findings {
+    violations: Vec<Violation>,
+    situations: Situations,
+    crashes: u64,
+    /// Spans in which the gateway was disrupted (ms since the epoch).
+    disruptions: Vec<oracle::Disruption>,
+}
+
+impl Findings {
+    /// Keeps the first violation of each invariant.
+    fn add(&mut self, found: Vec<Violation>) {
+        for v in found {
+            if !self.violations.iter().any(|o| o.invariant == v.invariant) {
+                self.violations.push(v);
+            }
         }
     }
-    sim.crash(gateway::HOST);
+
+    /// Power loss of the gateway, if it is up, disrupting it until
+    /// `disrupted_until`: first judge what was durable, then crash. True if
+    /// it crashed.
+    fn power_loss(
+        &mut self,
+        sim: &mut turmoil::Sim<'_>,
+        emulator: &Rc<RefCell<Emulator>>,
+        log: &Rc<RefCell<GatewayLog>>,
+        t: u64,
+        disrupted_until: u64,
+    ) -> bool {
+        if !sim.is_host_running(gateway::HOST) {
+            return false;
+        }
+        self.crashes += 1;
+        self.disruptions.push((EPOCH_MS + t, disrupted_until));
+        let e = emulator.borrow();
+        let journal = log.borrow().journal.clone();
+        count_crash(&mut self.situations, &e.calls, &journal);
+        self.add(oracle::check_crash(&e.calls, &journal, t));
+        sim.crash(gateway::HOST);
+        true
+    }
 }
 
 /// Runs `scenario` with the gateway core `core` builds (the self-test's way
@@ -145,10 +170,8 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         });
     }
     let mut harness = Vec::new();
-    let mut violations: Vec<Violation> = Vec::new();
-    let mut situations = Situations::default();
+    let mut found = Findings::default();
     let mut faults_seen: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut crashes = 0;
     let mut pending: Vec<(u64, Pending)> = Vec::new();
     let mut next_fault = 0;
     let mut next_inbound = 0;
@@ -156,7 +179,6 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     let mut unreachable_until = 0u64;
     let mut step = 0u64;
     let mut armed_create_crash: Option<(u64, usize)> = None;
-    let mut disruptions: Vec<oracle::Disruption> = Vec::new();
     let mut orphans = oracle::OrphanWatch::default();
     loop {
         let t = step * TICK.as_millis() as u64;
@@ -174,17 +196,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
             ));
             match fault.kind {
                 FaultKind::Crash { down_ms } => {
-                    if sim.is_host_running(gateway::HOST) {
-                        crashes += 1;
-                        disruptions.push((now, now + down_ms));
-                        power_loss(
-                            &mut sim,
-                            &emulator,
-                            &log,
-                            &mut situations,
-                            &mut violations,
-                            t,
-                        );
+                    if found.power_loss(&mut sim, &emulator, &log, t, now + down_ms) {
                         pending.push((t + down_ms, Pending::Bounce));
                     }
                 }
@@ -192,17 +204,8 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     armed_create_crash = Some((down_ms, outbound_creates(&emulator.borrow().calls)))
                 }
                 FaultKind::CrashIntoOutage { down_ms, outage_ms } => {
-                    if sim.is_host_running(gateway::HOST) {
-                        crashes += 1;
-                        disruptions.push((now, now + down_ms + outage_ms));
-                        power_loss(
-                            &mut sim,
-                            &emulator,
-                            &log,
-                            &mut situations,
-                            &mut violations,
-                            t,
-                        );
+                    let until = now + down_ms + outage_ms;
+                    if found.power_loss(&mut sim, &emulator, &log, t, until) {
                         pending.push((
                             t + down_ms.saturating_sub(1_000),
                             Pending::OutageThenBounce(outage_ms),
@@ -210,28 +213,28 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     }
                 }
                 FaultKind::Partition { ms } => {
-                    disruptions.push((now, now + ms));
+                    found.disruptions.push((now, now + ms));
                     sim.partition(gateway::HOST, host::HOST);
                     unreachable_until = unreachable_until.max(t + ms);
                     pending.push((t + ms, Pending::Repair));
                 }
                 FaultKind::Blackhole { ms } => {
-                    disruptions.push((now, now + ms));
+                    found.disruptions.push((now, now + ms));
                     sim.hold(gateway::HOST, host::HOST);
                     unreachable_until = unreachable_until.max(t + ms);
                     pending.push((t + ms, Pending::Release));
                 }
                 FaultKind::DiskFull { ms } => {
-                    disruptions.push((now, now + ms + 1_000));
+                    found.disruptions.push((now, now + ms + 1_000));
                     disk.full_until.set(now + ms);
                 }
                 FaultKind::DiskStallCrash { stall_ms, down_ms } => {
-                    disruptions.push((now, now + stall_ms + down_ms));
+                    found.disruptions.push((now, now + stall_ms + down_ms));
                     disk.stalled_until.set(now + stall_ms);
                     pending.push((t + stall_ms, Pending::CrashFor(down_ms)));
                 }
                 FaultKind::ApiOutage { ms, rate_limited } => {
-                    disruptions.push((now, now + ms));
+                    found.disruptions.push((now, now + ms));
                     emulator.borrow_mut().api_outage(now + ms, rate_limited);
                     outage_until = outage_until.max(t + ms);
                 }
@@ -243,7 +246,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
             match action {
                 Pending::Bounce => {
                     if t < unreachable_until || t < outage_until {
-                        situations.restart_provider_unreachable += 1;
+                        found.situations.restart_provider_unreachable += 1;
                     }
                     harness.push(format!(
                         "{:>9.3}s harness restart gateway",
@@ -258,16 +261,8 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     pending.push((t + 1_000, Pending::Bounce));
                 }
                 Pending::CrashFor(down_ms) => {
-                    if sim.is_host_running(gateway::HOST) {
-                        crashes += 1;
-                        power_loss(
-                            &mut sim,
-                            &emulator,
-                            &log,
-                            &mut situations,
-                            &mut violations,
-                            t,
-                        );
+                    let until = EPOCH_MS + t + down_ms;
+                    if found.power_loss(&mut sim, &emulator, &log, t, until) {
                         pending.push((t + down_ms, Pending::Bounce));
                     }
                 }
@@ -299,7 +294,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
             ));
         }
         if let Err(e) = sim.step() {
-            violations.push(Violation {
+            found.violations.push(Violation {
                 invariant: oracle::Invariant::Liveness,
                 at_ms: t,
                 detail: format!("the simulation stopped: {e}"),
@@ -308,37 +303,29 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         }
         if let Some((down_ms, creates_before)) = armed_create_crash {
             if outbound_creates(&emulator.borrow().calls) > creates_before
-                && sim.is_host_running(gateway::HOST)
+                && found.power_loss(&mut sim, &emulator, &log, t, now + down_ms)
             {
                 armed_create_crash = None;
-                crashes += 1;
                 harness.push(format!(
                     "{:>9.3}s harness crash right after the provider accepted a create",
                     t as f64 / 1000.0
                 ));
-                disruptions.push((now, now + down_ms));
-                power_loss(
-                    &mut sim,
-                    &emulator,
-                    &log,
-                    &mut situations,
-                    &mut violations,
-                    t,
-                );
                 pending.push((t + down_ms, Pending::Bounce));
             }
         }
         if step.is_multiple_of(10) {
-            let mut found = oracle::check_step(&emulator.borrow().calls, scenario, now, t);
+            let mut step_found = oracle::check_step(&emulator.borrow().calls, scenario, now, t);
             {
                 let l = log.borrow();
-                found.extend(orphans.check(&emulator.borrow().calls, &l.journal, l.boots, now, t));
+                step_found.extend(orphans.check(
+                    &emulator.borrow().calls,
+                    &l.journal,
+                    l.boots,
+                    now,
+                    t,
+                ));
             }
-            for v in found {
-                if !violations.iter().any(|o| o.invariant == v.invariant) {
-                    violations.push(v);
-                }
-            }
+            found.add(step_found);
         }
         step += 1;
     }
@@ -350,15 +337,22 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         journal_bytes: &journal_bytes,
         journal: &replay,
         results: &results,
-        disruptions: &disruptions,
+        disruptions: &found.disruptions,
     };
-    violations.extend(oracle::check_end(
+    let end_found = oracle::check_end(
         &emulator.borrow().calls,
         &evidence,
         scenario,
         PROBE_NUMBER,
         end_ms,
-    ));
+    );
+    let Findings {
+        mut violations,
+        mut situations,
+        crashes,
+        ..
+    } = found;
+    violations.extend(end_found);
     let e = emulator.borrow();
     situations.duplicate_callbacks = e.stats.duplicates;
     situations.late_callbacks = e.stats.reordered;
