@@ -9,7 +9,7 @@ fn budget() -> u64 {
     std::env::var("CALLPROOF_SELFTEST_BUDGET")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(120)
+        .unwrap_or(60)
 }
 
 #[test]

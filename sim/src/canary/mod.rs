@@ -23,39 +23,54 @@ use std::rc::Rc;
 /// One canary: the bug class it reproduces, by name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Canary {
-    /// B1: every record whose last line is non-terminal is reloaded as active
-    /// at restart, and nothing ever asks the provider about it.
+    /// B1, "Stale non-terminal records reloaded forever" (issues #6721,
+    /// #9707): "on restart every record whose last line is non-terminal is
+    /// loaded as active". Nothing asks the provider about them or times them.
     StaleReload,
-    /// B2: like B1, but non-terminal records older than max duration are
-    /// skipped at load time, without a hangup.
+    /// B2, "Time-only cleanup" (PR #2810): "skipping non-terminal records
+    /// older than `maxDurationSeconds` at load time", without a hangup; the
+    /// younger ones load as in B1.
     TimeOnlyCleanup,
-    /// B3: a status lookup that fails (unreachable, 5xx, 401) is taken as
-    /// proof that the call ended.
+    /// B3, "Calls the provider could not confirm are dropped": "a variant of
+    /// the Plivo adapter reported every failed status lookup as terminal".
     UnconfirmedDropped,
-    /// B4: no timer is re-armed after a restore.
+    /// B4, "Max-duration timers after restore": "before the fix no timer was
+    /// re-armed after a restore".
     NoTimersAfterRestore,
-    /// B5-W1: a failed journal write leaves the in-memory record (and the
-    /// rest of the operation is abandoned): memory stays ahead of the disk.
+    /// B5 W1, "Crash windows around placing an outbound call": "the call was
+    /// published as active before its record was persisted; a failed write
+    /// left an in-memory record". The write error aborts the rest of the
+    /// operation; memory keeps the change.
     PublishedBeforePersisted,
-    /// B5-W2: at restart, a record without a provider id is skipped: never
-    /// finalized, never adopted.
+    /// B5 W2: "after restart the record has no provider id: it was skipped
+    /// and never finalized, and the live call was never adopted".
     NoIdSkipped,
-    /// B6: fire-and-forget appends; two writes in flight land out of order.
+    /// B6, "Fire-and-forget appends" (issue #18851): "two appends in flight
+    /// (`answered`, then `completed`) can land out of order".
     AppendsOutOfOrder,
-    /// B6: fire-and-forget appends; the callback is acknowledged before its
-    /// write is durable.
+    /// B6: "a crash after the in-memory change but before the write lands
+    /// loses the terminal record or the processed event ids": the callback is
+    /// acknowledged before its write is durable.
     AckBeforeWrite,
-    /// B7: event ids are random per HTTP request, so a retried callback is
-    /// never recognised as a duplicate.
+    /// B7, "Retried or duplicated webhooks processed twice": "event ids were
+    /// random per HTTP request, so a carrier retry of the same callback was
+    /// never recognised as a duplicate".
     RandomEventIds,
-    /// B8: after a restart ended calls are forgotten, and a late ringing or
-    /// in-progress callback for one becomes a new inbound call.
+    /// B8, "Late callbacks after restart resurrect ended calls": "after a
+    /// restart, terminal calls were not in memory; a late or retried
+    /// `ringing`/`in-progress` callback ... created a new inbound call".
     LateCallbackRevives,
-    /// B9: an inbound call the policy rejects is never hung up.
+    /// B9, "Rejected inbound calls never hung up" (issue #13242): "inbound
+    /// policy rejected the caller and simply returned".
     RejectedNotHungUp,
-    /// B10: the allowlist matches digit suffixes.
+    /// B10, "Allowlist suffix matching" (PRs #8104, #9188):
+    /// "`normalized.endsWith(allowed) || allowed.endsWith(normalized)` on
+    /// digits only".
     SuffixAllowlist,
-    /// B12: the notify-mode hangup lives only in memory.
+    /// B12, "Timers and provider state that lived only in memory":
+    /// "notify-mode calls ... scheduled the hangup with an untracked timer;
+    /// after a crash the restored call had neither its message nor its
+    /// hangup".
     NotifyHangupInMemory,
 }
 
