@@ -1,18 +1,20 @@
 //! The oracle: the eight invariants, judged from the provider's ground truth
 //! and the gateway's journal file, never from the gateway's own opinion.
 
+mod deadlines;
+mod journal_file;
 mod orphans;
+#[cfg(test)]
+mod tests;
 
 pub use orphans::{OrphanWatch, ORPHAN_GRACE_MS};
 
-use crate::emulator::truth::{Phase, TruthCall};
-use crate::gateway::Job;
+use crate::emulator::truth::TruthCall;
 use crate::scenario::Scenario;
 use callproof_core::journal::{self, Replay, SkipReason};
 use callproof_core::manager::{CommandError, CommandOk};
-use callproof_core::record::{CallMode, Direction};
-use callproof_core::state::CallState;
-use std::collections::{BTreeMap, BTreeSet};
+use callproof_core::record::Direction;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// Slack past max duration before a call counts as outliving it: the
@@ -27,20 +29,6 @@ pub const PROMPT_MS: u64 = 20_000;
 /// down, cut off from the provider, the provider's API failing, the disk
 /// failing. Deadlines that fall in one are judged from its end.
 pub type Disruption = (u64, u64);
-
-/// `deadline`, pushed past every disruption that overlaps `[from, deadline]`
-/// by [`PROMPT_MS`].
-fn deadline_past(disruptions: &[Disruption], from: u64, deadline: u64) -> u64 {
-    let mut deadline = deadline;
-    let mut sorted = disruptions.to_vec();
-    sorted.sort_unstable();
-    for (start, end) in sorted {
-        if start <= deadline && end >= from {
-            deadline = deadline.max(end + PROMPT_MS);
-        }
-    }
-    deadline
-}
 
 /// The invariants of DESIGN.md.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -251,11 +239,15 @@ pub fn check_end(
 ) -> Vec<Violation> {
     let journal = evidence.journal;
     let mut out = Vec::new();
-    out.extend(refusals_explained(evidence, scenario));
-    out.extend(rejected_hung_up(calls, evidence.disruptions));
-    out.extend(notify_calls_end(calls, evidence.disruptions, scenario));
-    out.extend(lines_in_order(evidence.journal_bytes, at_ms));
-    out.extend(one_record_per_call(calls, journal, at_ms));
+    out.extend(journal_file::refusals_explained(evidence, scenario));
+    out.extend(deadlines::rejected_hung_up(calls, evidence.disruptions));
+    out.extend(deadlines::notify_calls_end(
+        calls,
+        evidence.disruptions,
+        scenario,
+    ));
+    out.extend(journal_file::lines_in_order(evidence.journal_bytes, at_ms));
+    out.extend(journal_file::one_record_per_call(calls, journal, at_ms));
     let probe_placed = calls.values().any(|c| c.to == probe_to);
     if !probe_placed {
         out.push(Violation {
@@ -328,181 +320,6 @@ pub fn check_end(
                 ),
             });
         }
-    }
-    out
-}
-
-/// Liveness, as the operator sees it: a call refused for capacity was
-/// refused while the durable journal really held `maxConcurrentCalls` live
-/// calls (memory is never ahead of the disk: a record is written before it
-/// counts).
-fn refusals_explained(evidence: &Evidence<'_>, scenario: &Scenario) -> Vec<Violation> {
-    let max = scenario.config.max_concurrent_calls;
-    for (at, result, durable) in evidence.results {
-        if !matches!(result, Err(CommandError::CapacityReached { .. })) {
-            continue;
-        }
-        let prefix = &evidence.journal_bytes[..(*durable).min(evidence.journal_bytes.len())];
-        let live = journal::replay(prefix).live().count();
-        if live < max {
-            return vec![Violation {
-                invariant: Invariant::Liveness,
-                at_ms: at.saturating_sub(crate::clock::EPOCH_MS),
-                detail: format!(
-                    "a call was refused for capacity ({max}) while the journal held {live} live calls: memory is ahead of the disk"
-                ),
-            }];
-        }
-    }
-    Vec::new()
-}
-
-/// Inbound policy, second half: a caller the gateway refused is hung up, not
-/// left ringing until they give up (B9).
-fn rejected_hung_up(
-    calls: &BTreeMap<String, TruthCall>,
-    disruptions: &[Disruption],
-) -> Vec<Violation> {
-    let mut out = Vec::new();
-    for c in calls.values().filter(|c| c.rejected) {
-        let (Some(decided), Some(ended), Phase::Ended(CallState::HangupUser)) =
-            (c.decided_at, c.ended_at, c.phase)
-        else {
-            continue;
-        };
-        if ended > deadline_past(disruptions, decided, decided + PROMPT_MS) {
-            out.push(Violation {
-                invariant: Invariant::InboundPolicy,
-                at_ms: ended.saturating_sub(crate::clock::EPOCH_MS),
-                detail: format!(
-                    "the gateway refused caller {:?} (call {}) but never hung up: it rang {} s until the caller gave up",
-                    c.from,
-                    c.provider_call_id,
-                    (ended - decided) / 1000
-                ),
-            });
-        }
-    }
-    out
-}
-
-/// Bounded duration for notify calls: once the message is spoken the call
-/// ends after the notify delay, promptly, whatever crashed meanwhile (B12).
-fn notify_calls_end(
-    calls: &BTreeMap<String, TruthCall>,
-    disruptions: &[Disruption],
-    scenario: &Scenario,
-) -> Vec<Violation> {
-    let notify: BTreeSet<&str> = scenario
-        .workload
-        .iter()
-        .filter_map(|w| match &w.job {
-            Job::Place {
-                to,
-                mode: CallMode::Notify,
-                ..
-            } => Some(to.as_str()),
-            _ => None,
-        })
-        .collect();
-    let end = crate::clock::EPOCH_MS + scenario.end_ms;
-    let delay = scenario.config.notify_hangup_delay_ms;
-    let mut out = Vec::new();
-    for c in calls
-        .values()
-        .filter(|c| c.owned && notify.contains(c.to.as_str()))
-    {
-        let Some(spoken) = c.first_spoken_at else {
-            continue;
-        };
-        let deadline = deadline_past(disruptions, spoken, spoken + delay + PROMPT_MS);
-        let ended = c.ended_at.unwrap_or(end);
-        if ended > deadline {
-            out.push(Violation {
-                invariant: Invariant::BoundedDuration,
-                at_ms: deadline.saturating_sub(crate::clock::EPOCH_MS),
-                detail: format!(
-                    "notify call {} ({:?}) was still up {} s after its message was spoken (hang-up delay {} s)",
-                    c.provider_call_id,
-                    c.call_id,
-                    (ended - spoken) / 1000,
-                    delay / 1000
-                ),
-            });
-        }
-    }
-    out
-}
-
-/// Durability: journal lines land in the order they were written, so a
-/// reader going by line order (OpenClaw's own) restores the newest record.
-fn lines_in_order(bytes: &[u8], at_ms: u64) -> Vec<Violation> {
-    let mut newest: BTreeMap<String, (u64, String)> = BTreeMap::new();
-    for (n, line) in bytes.split(|b| *b == b'\n').enumerate() {
-        let Ok(record) = serde_json::from_slice::<callproof_core::record::CallRecord>(line) else {
-            continue;
-        };
-        let Some(seq) = record.seq else { continue };
-        if let Some((before, state)) = newest.get(&record.call_id) {
-            if seq < *before {
-                return vec![Violation {
-                    invariant: Invariant::Durability,
-                    at_ms,
-                    detail: format!(
-                        "journal line {} (call {}, {}, seq {seq}) landed after seq {before} ({state}): writes were not ordered",
-                        n + 1,
-                        record.call_id,
-                        record.state
-                    ),
-                }];
-            }
-        }
-        newest.insert(record.call_id.clone(), (seq, record.state.to_string()));
-    }
-    Vec::new()
-}
-
-/// Idempotency: one provider call is one journal record, and the journal
-/// never calls an outbound call inbound (a late callback made into a new
-/// call, B8).
-fn one_record_per_call(
-    calls: &BTreeMap<String, TruthCall>,
-    journal: &Replay,
-    at_ms: u64,
-) -> Vec<Violation> {
-    let mut by_pid: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for r in journal.records.values() {
-        if let Some(pid) = r.provider_call_id.as_deref() {
-            by_pid.entry(pid).or_default().push(r.call_id.as_str());
-        }
-    }
-    let mut out = Vec::new();
-    if let Some((pid, ids)) = by_pid.iter().find(|(_, ids)| ids.len() > 1) {
-        out.push(Violation {
-            invariant: Invariant::Idempotency,
-            at_ms,
-            detail: format!(
-                "provider call {pid} is journaled as {} calls: {ids:?}",
-                ids.len()
-            ),
-        });
-    }
-    let turned = journal.records.values().find(|r| {
-        r.direction == Direction::Inbound
-            && r.provider_call_id
-                .as_deref()
-                .and_then(|pid| calls.get(pid))
-                .is_some_and(|c| c.direction == Direction::Outbound)
-    });
-    if let Some(r) = turned {
-        out.push(Violation {
-            invariant: Invariant::Idempotency,
-            at_ms,
-            detail: format!(
-                "call {} is journaled as inbound but provider call {:?} is one the gateway placed",
-                r.call_id, r.provider_call_id
-            ),
-        });
     }
     out
 }

@@ -1,0 +1,92 @@
+//! The oracle's own rules, one at a time, on hand-made evidence.
+
+use super::deadlines::deadline_past;
+use super::journal_file::{lines_in_order, one_record_per_call};
+use super::{Invariant, PROMPT_MS};
+use crate::emulator::truth::{Callee, Phase, TruthCall};
+use callproof_core::journal;
+use callproof_core::record::Direction;
+use std::collections::BTreeMap;
+
+fn line(call_id: &str, pid: &str, direction: &str, state: &str, seq: u64) -> String {
+    format!(
+        "{{\"callId\":\"{call_id}\",\"providerCallId\":\"{pid}\",\"provider\":\"mock\",\"direction\":\"{direction}\",\"from\":\"+15550000000\",\"to\":\"+15551234567\",\"state\":\"{state}\",\"startedAt\":1700000000000,\"transcript\":[],\"processedEventIds\":[],\"seq\":{seq}}}\n"
+    )
+}
+
+fn truth(pid: &str, direction: Direction) -> TruthCall {
+    TruthCall {
+        provider_call_id: pid.to_owned(),
+        request_id: None,
+        call_id: None,
+        direction,
+        from: "+15550000000".into(),
+        to: "+15551234567".into(),
+        phase: Phase::Ended(callproof_core::state::CallState::Completed),
+        created_at: 0,
+        answered_at: None,
+        ended_at: Some(1),
+        ring_timeout_ms: 30_000,
+        time_limit_ms: None,
+        callee: Callee::Busy,
+        webhook_url: String::new(),
+        owned: true,
+        rejected: false,
+        callbacks: 0,
+        decided_at: None,
+        first_spoken_at: None,
+        end_accepted: false,
+    }
+}
+
+#[test]
+fn a_deadline_with_no_disruption_stays_where_it_is() {
+    assert_eq!(deadline_past(&[], 1_000, 5_000), 5_000);
+    assert_eq!(deadline_past(&[(6_000, 9_000)], 1_000, 5_000), 5_000);
+}
+
+#[test]
+fn a_disruption_overlapping_the_window_moves_the_deadline_past_its_end() {
+    assert_eq!(
+        deadline_past(&[(4_000, 30_000)], 1_000, 5_000),
+        30_000 + PROMPT_MS
+    );
+    // A second disruption reached only through the first one counts too.
+    let chained = [(40_000 + PROMPT_MS - 1, 70_000), (4_000, 40_000)];
+    assert_eq!(deadline_past(&chained, 1_000, 5_000), 70_000 + PROMPT_MS);
+}
+
+#[test]
+fn journal_lines_written_in_order_pass_and_a_reversed_pair_is_named() {
+    let ordered = [
+        line("c1", "p1", "outbound", "ringing", 1),
+        line("c1", "p1", "outbound", "completed", 2),
+    ]
+    .concat();
+    assert!(lines_in_order(ordered.as_bytes(), 0).is_empty());
+    let reversed = [
+        line("c1", "p1", "outbound", "completed", 2),
+        line("c1", "p1", "outbound", "ringing", 1),
+    ]
+    .concat();
+    let found = lines_in_order(reversed.as_bytes(), 0);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].invariant, Invariant::Durability);
+    assert!(found[0].detail.contains("line 2"), "{}", found[0].detail);
+}
+
+#[test]
+fn one_provider_call_journaled_twice_or_as_inbound_is_an_idempotency_violation() {
+    let calls: BTreeMap<String, TruthCall> =
+        BTreeMap::from([("p1".to_owned(), truth("p1", Direction::Outbound))]);
+    let once = journal::replay(line("c1", "p1", "outbound", "completed", 1).as_bytes());
+    assert!(one_record_per_call(&calls, &once, 0).is_empty());
+    let revived = [
+        line("c1", "p1", "outbound", "completed", 1),
+        line("c2", "p1", "inbound", "ringing", 2),
+    ]
+    .concat();
+    let found = one_record_per_call(&calls, &journal::replay(revived.as_bytes()), 0);
+    assert_eq!(found.len(), 2, "{found:?}");
+    assert!(found.iter().all(|v| v.invariant == Invariant::Idempotency));
+}
