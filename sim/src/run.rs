@@ -233,6 +233,9 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     disk.stalled_until.set(now + stall_ms);
                     pending.push((t + stall_ms, Pending::CrashFor(down_ms)));
                 }
+                FaultKind::CallbackReplay { window_ms } => {
+                    emulator.borrow_mut().redeliver(now, window_ms);
+                }
                 FaultKind::ApiOutage { ms, rate_limited } => {
                     found.disruptions.push((now, now + ms));
                     emulator.borrow_mut().api_outage(now + ms, rate_limited);

@@ -68,6 +68,12 @@ pub enum FaultKind {
         /// Downtime after the power loss.
         down_ms: u64,
     },
+    /// The provider delivers again every callback of the last `window_ms`
+    /// (its own delivery incident catching up: at-least-once delivery).
+    CallbackReplay {
+        /// How far back.
+        window_ms: u64,
+    },
     /// The provider's API answers 429 (`rate_limited`) or 503 for `ms`.
     ApiOutage {
         /// Duration.
@@ -88,6 +94,7 @@ impl FaultKind {
             FaultKind::Blackhole { .. } => "blackhole",
             FaultKind::DiskFull { .. } => "disk-full",
             FaultKind::DiskStallCrash { .. } => "disk-stall-crash",
+            FaultKind::CallbackReplay { .. } => "callback-replay",
             FaultKind::ApiOutage {
                 rate_limited: true, ..
             } => "api-429",
@@ -248,7 +255,7 @@ impl Scenario {
         }];
         for _ in 1..rng.random_range(profile.faults.0..=profile.faults.1) {
             let at_ms = rng.random_range(5_000..ACTIVE_MS);
-            let kind = match rng.random_range(0..10) {
+            let kind = match rng.random_range(0..11) {
                 0 => FaultKind::Crash {
                     down_ms: rng.random_range(500..30_000),
                 },
@@ -270,6 +277,9 @@ impl Scenario {
                 },
                 8 => FaultKind::DiskFull {
                     ms: rng.random_range(2_000..20_000),
+                },
+                10 => FaultKind::CallbackReplay {
+                    window_ms: rng.random_range(30_000..240_000),
                 },
                 9 => FaultKind::DiskStallCrash {
                     stall_ms: rng.random_range(1_000..15_000),
@@ -336,6 +346,7 @@ pub fn fault_len(kind: &FaultKind) -> u64 {
         FaultKind::Crash { down_ms } | FaultKind::CrashAfterCreate { down_ms } => down_ms,
         FaultKind::CrashIntoOutage { down_ms, outage_ms } => down_ms + outage_ms,
         FaultKind::DiskStallCrash { stall_ms, down_ms } => stall_ms + down_ms,
+        FaultKind::CallbackReplay { .. } => 5_000,
         FaultKind::Partition { ms }
         | FaultKind::Blackhole { ms }
         | FaultKind::DiskFull { ms }

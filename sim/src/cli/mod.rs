@@ -103,6 +103,14 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Prints `lines` to stdout; false once the reader has gone (`| head`), so a
+/// long trace piped into a pager stops quietly instead of panicking.
+fn print_lines(lines: &[String]) -> bool {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    lines.iter().all(|line| writeln!(out, "{line}").is_ok())
+}
+
 /// The operator's wall clock, used only to report ages.
 fn wall_clock_ms() -> u64 {
     std::time::SystemTime::now()

@@ -130,8 +130,8 @@ fn single(canary: Canary, seed: u64, faults: Option<&str>) -> ExitCode {
         );
     }
     let outcome = run_canary(canary, seed, keep.as_deref());
-    for line in &outcome.trace {
-        println!("{line}");
+    if !super::print_lines(&outcome.trace) {
+        return ExitCode::SUCCESS;
     }
     for v in &outcome.violations {
         println!("# VIOLATION {v}");

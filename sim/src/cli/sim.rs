@@ -175,8 +175,8 @@ fn single(
                 f.kind
             );
         }
-        for line in &outcome.trace {
-            println!("{line}");
+        if !super::print_lines(&outcome.trace) {
+            return ExitCode::SUCCESS;
         }
         println!(
             "# trace hash {:016x}; {} calls placed, {} answered, {} crashes",

@@ -87,7 +87,12 @@ pub struct Emulator {
     pub stats: EmulatorStats,
     /// Highest callback sequence delivered per call (to count reordering).
     delivered_seq: BTreeMap<String, u32>,
+    /// Callbacks emitted recently, kept for a redelivery incident.
+    recent: Vec<Delivery>,
 }
+
+/// How far back the provider keeps callbacks it may deliver again.
+const RECENT_MS: u64 = 300_000;
 
 /// How long outbound calls sit queued before ringing.
 const QUEUE_MS: u64 = 200;
@@ -114,6 +119,7 @@ impl Emulator {
             gateway_webhook,
             stats: EmulatorStats::default(),
             delivered_seq: BTreeMap::new(),
+            recent: Vec::new(),
         }
     }
 
@@ -322,6 +328,18 @@ impl Emulator {
         let sequence = call.callbacks;
         let request = self.dialect.callback(call, kind, sequence, now);
         self.stats.callbacks += 1;
+        self.recent.retain(|d| d.due_at + RECENT_MS >= now);
+        self.recent.push(Delivery {
+            id: 0,
+            request: clone_request(&request),
+            due_at: now,
+            attempts: 0,
+            provider_call_id: pid.to_owned(),
+            kind,
+            sequence,
+            duplicate: true,
+            late: false,
+        });
         if self.rng.random_bool(self.profile.loss) {
             self.stats.lost += 1;
             return;
@@ -352,6 +370,28 @@ impl Emulator {
             if copy > 0 {
                 self.stats.duplicates += 1;
             }
+        }
+    }
+
+    /// The provider's own delivery incident: every callback emitted in the
+    /// last `window_ms` is delivered again over the next few seconds
+    /// (at-least-once delivery catching up), old timestamps and all.
+    pub fn redeliver(&mut self, now: u64, window_ms: u64) {
+        let again: Vec<Delivery> = self
+            .recent
+            .iter()
+            .filter(|d| d.due_at + window_ms >= now)
+            .map(|d| Delivery {
+                request: clone_request(&d.request),
+                ..d.clone_meta()
+            })
+            .collect();
+        for mut d in again {
+            self.next_n += 1;
+            d.id = self.next_n;
+            d.due_at = now + self.rng.random_range(0..5_000);
+            self.stats.duplicates += 1;
+            self.outbox.push(d);
         }
     }
 
@@ -465,6 +505,23 @@ impl Emulator {
     /// The earliest time something will happen without outside input.
     pub fn next_wakeup(&self) -> Option<u64> {
         self.outbox.iter().map(|d| d.due_at).min()
+    }
+}
+
+impl Delivery {
+    /// Everything but the request (which is not `Clone`), with an empty body.
+    fn clone_meta(&self) -> Delivery {
+        Delivery {
+            id: self.id,
+            request: http::Request::new(Vec::new()),
+            due_at: self.due_at,
+            attempts: 0,
+            provider_call_id: self.provider_call_id.clone(),
+            kind: self.kind,
+            sequence: self.sequence,
+            duplicate: true,
+            late: false,
+        }
     }
 }
 
