@@ -256,15 +256,11 @@ impl Scenario {
         for _ in 1..rng.random_range(profile.faults.0..=profile.faults.1) {
             let at_ms = rng.random_range(5_000..ACTIVE_MS);
             let kind = match rng.random_range(0..11) {
-                0 => FaultKind::Crash {
+                0 | 7 => FaultKind::Crash {
                     down_ms: rng.random_range(500..30_000),
                 },
                 1 => FaultKind::CrashAfterCreate {
                     down_ms: rng.random_range(500..20_000),
-                },
-                6 => FaultKind::CrashIntoOutage {
-                    down_ms: rng.random_range(500..10_000),
-                    outage_ms: rng.random_range(3_000..30_000),
                 },
                 2 => FaultKind::Partition {
                     ms: rng.random_range(1_000..40_000),
@@ -272,19 +268,21 @@ impl Scenario {
                 3 => FaultKind::Blackhole {
                     ms: rng.random_range(1_000..20_000),
                 },
-                7 => FaultKind::Crash {
-                    down_ms: rng.random_range(500..30_000),
+                6 => FaultKind::CrashIntoOutage {
+                    down_ms: rng.random_range(500..10_000),
+                    outage_ms: rng.random_range(3_000..30_000),
                 },
                 8 => FaultKind::DiskFull {
                     ms: rng.random_range(2_000..20_000),
-                },
-                10 => FaultKind::CallbackReplay {
-                    window_ms: rng.random_range(30_000..240_000),
                 },
                 9 => FaultKind::DiskStallCrash {
                     stall_ms: rng.random_range(1_000..15_000),
                     down_ms: rng.random_range(500..10_000),
                 },
+                10 => FaultKind::CallbackReplay {
+                    window_ms: rng.random_range(30_000..240_000),
+                },
+                // 4 and 5: the API fails.
                 _ => FaultKind::ApiOutage {
                     ms: rng.random_range(2_000..40_000),
                     rate_limited: rng.random_bool(0.5),

@@ -82,6 +82,42 @@ pub struct TruthCall {
 }
 
 impl TruthCall {
+    /// An outbound call the gateway placed, just queued, that nobody has
+    /// answered yet: the starting point tests adjust with `..`.
+    #[cfg(test)]
+    pub(crate) fn placed(
+        pid: &str,
+        call_id: &str,
+        created_at: u64,
+        webhook_url: &str,
+    ) -> TruthCall {
+        TruthCall {
+            provider_call_id: pid.to_owned(),
+            request_id: None,
+            call_id: Some(call_id.to_owned()),
+            direction: Direction::Outbound,
+            from: "+15550000000".to_owned(),
+            to: "+15551234567".to_owned(),
+            phase: Phase::Queued,
+            created_at,
+            answered_at: None,
+            ended_at: None,
+            ring_timeout_ms: 30_000,
+            time_limit_ms: Some(600_000),
+            callee: Callee::Answers {
+                after_ms: 5_000,
+                talk_ms: None,
+            },
+            webhook_url: webhook_url.to_owned(),
+            owned: true,
+            rejected: false,
+            callbacks: 0,
+            decided_at: None,
+            first_spoken_at: None,
+            end_accepted: false,
+        }
+    }
+
     /// Whether the call is still up at the provider.
     pub fn is_live(&self) -> bool {
         !matches!(self.phase, Phase::Ended(_))

@@ -3,7 +3,7 @@
 use super::deadlines::deadline_past;
 use super::journal_file::{lines_in_order, one_record_per_call};
 use super::{Invariant, PROMPT_MS};
-use crate::emulator::truth::{Callee, Phase, TruthCall};
+use crate::emulator::truth::{Phase, TruthCall};
 use callproof_core::journal;
 use callproof_core::record::Direction;
 use std::collections::BTreeMap;
@@ -16,26 +16,10 @@ fn line(call_id: &str, pid: &str, direction: &str, state: &str, seq: u64) -> Str
 
 fn truth(pid: &str, direction: Direction) -> TruthCall {
     TruthCall {
-        provider_call_id: pid.to_owned(),
-        request_id: None,
-        call_id: None,
         direction,
-        from: "+15550000000".into(),
-        to: "+15551234567".into(),
         phase: Phase::Ended(callproof_core::state::CallState::Completed),
-        created_at: 0,
-        answered_at: None,
         ended_at: Some(1),
-        ring_timeout_ms: 30_000,
-        time_limit_ms: None,
-        callee: Callee::Busy,
-        webhook_url: String::new(),
-        owned: true,
-        rejected: false,
-        callbacks: 0,
-        decided_at: None,
-        first_spoken_at: None,
-        end_accepted: false,
+        ..TruthCall::placed(pid, "c1", 0, "")
     }
 }
 

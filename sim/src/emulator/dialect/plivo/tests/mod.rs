@@ -42,29 +42,19 @@ impl TruthCallBuilder {
     pub(super) fn outbound() -> Self {
         let (uuid, request) = ids();
         TruthCallBuilder(TruthCall {
-            provider_call_id: uuid,
             request_id: Some(request),
-            call_id: Some(CALL_ID.to_owned()),
-            direction: Direction::Outbound,
             from: "+14155550100".to_owned(),
             to: "+14155550123".to_owned(),
-            phase: Phase::Queued,
-            created_at: T0,
-            answered_at: None,
-            ended_at: None,
-            ring_timeout_ms: 30_000,
-            time_limit_ms: Some(600_000),
             callee: Callee::Answers {
                 after_ms: 8_000,
                 talk_ms: Some(61_000),
             },
-            webhook_url: format!("{WEBHOOK_URL}?callId={CALL_ID}"),
-            owned: true,
-            rejected: false,
-            callbacks: 0,
-            decided_at: None,
-            first_spoken_at: None,
-            end_accepted: false,
+            ..TruthCall::placed(
+                &uuid,
+                CALL_ID,
+                T0,
+                &format!("{WEBHOOK_URL}?callId={CALL_ID}"),
+            )
         })
     }
 

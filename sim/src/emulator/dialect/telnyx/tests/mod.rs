@@ -48,29 +48,13 @@ impl TruthCallBuilder {
     fn outbound() -> Self {
         TruthCallBuilder {
             call: TruthCall {
-                provider_call_id: dialect().new_ids(1).0,
-                request_id: None,
-                call_id: Some("call-1".to_owned()),
-                direction: Direction::Outbound,
                 from: "+15550100001".to_owned(),
                 to: "+15550100002".to_owned(),
-                phase: Phase::Queued,
-                created_at: CREATED_AT,
-                answered_at: None,
-                ended_at: None,
-                ring_timeout_ms: 30_000,
-                time_limit_ms: Some(600_000),
                 callee: Callee::Answers {
                     after_ms: 4_250,
                     talk_ms: None,
                 },
-                webhook_url: WEBHOOK_URL.to_owned(),
-                owned: true,
-                rejected: false,
-                callbacks: 0,
-                decided_at: None,
-                first_spoken_at: None,
-                end_accepted: false,
+                ..TruthCall::placed(&dialect().new_ids(1).0, "call-1", CREATED_AT, WEBHOOK_URL)
             },
         }
     }

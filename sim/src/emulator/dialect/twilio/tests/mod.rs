@@ -7,7 +7,7 @@ mod responses;
 
 use super::TwilioDialect;
 use crate::emulator::dialect::Dialect;
-use crate::emulator::truth::{Callee, Phase, TruthCall};
+use crate::emulator::truth::{Phase, TruthCall};
 use callproof_core::adapters::Adapter;
 use callproof_core::provider::CallRef;
 use callproof_core::record::Direction;
@@ -40,29 +40,9 @@ impl Call {
     /// A call the gateway placed, calling back to the URL the adapter gave.
     fn outbound() -> Call {
         Call(TruthCall {
-            provider_call_id: SID.to_owned(),
-            request_id: None,
-            call_id: Some(CALL_ID.to_owned()),
-            direction: Direction::Outbound,
             from: CALLER.to_owned(),
             to: CALLEE.to_owned(),
-            phase: Phase::Queued,
-            created_at: T0,
-            answered_at: None,
-            ended_at: None,
-            ring_timeout_ms: 30_000,
-            time_limit_ms: Some(600_000),
-            callee: Callee::Answers {
-                after_ms: 5_000,
-                talk_ms: None,
-            },
-            webhook_url: format!("{WEBHOOK}?callId={CALL_ID}"),
-            owned: true,
-            rejected: false,
-            callbacks: 0,
-            decided_at: None,
-            first_spoken_at: None,
-            end_accepted: false,
+            ..TruthCall::placed(SID, CALL_ID, T0, &format!("{WEBHOOK}?callId={CALL_ID}"))
         })
     }
 
