@@ -91,8 +91,8 @@ async fn exchange(
     Ok(http::Response::from_parts(parts, bytes.to_vec()))
 }
 
-/// Serves HTTP/1 on `port` forever, calling `handler` for each request (with
-/// the body collected). Accept errors are retried, never fatal.
+/// Serves HTTP/1 on turmoil's `port`, handing each request to `handler`
+/// (the body collected). Accept errors are retried, never fatal.
 pub async fn serve<H, F>(port: u16, handler: H) -> std::io::Result<()>
 where
     H: Fn(http::Request<Vec<u8>>) -> F + Clone + 'static,
@@ -103,30 +103,32 @@ where
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
-        let handler = handler.clone();
-        tokio::task::spawn_local(async move {
-            let service =
-                hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                    let handler = handler.clone();
-                    async move {
-                        let (parts, body) = req.into_parts();
-                        let response = match Limited::new(body, BODY_LIMIT).collect().await {
-                            Ok(b) => {
-                                handler(http::Request::from_parts(parts, b.to_bytes().to_vec()))
-                                    .await
-                            }
-                            Err(_) => status(413),
-                        };
-                        Ok::<_, std::convert::Infallible>(
-                            response.map(|b| Full::new(Bytes::from(b))),
-                        )
-                    }
-                });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        tokio::task::spawn_local(serve_connection(stream, handler.clone()));
     }
+}
+
+/// Answers the HTTP/1 requests of one connection (simulated or real TCP)
+/// with `handler`; a body over [`BODY_LIMIT`] is answered 413.
+pub async fn serve_connection<S, H, F>(stream: S, handler: H)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + 'static,
+    H: Fn(http::Request<Vec<u8>>) -> F + Clone + 'static,
+    F: Future<Output = http::Response<Vec<u8>>> + 'static,
+{
+    let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+        let handler = handler.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            let response = match Limited::new(body, BODY_LIMIT).collect().await {
+                Ok(b) => handler(http::Request::from_parts(parts, b.to_bytes().to_vec())).await,
+                Err(_) => status(413),
+            };
+            Ok::<_, std::convert::Infallible>(response.map(|b| Full::new(Bytes::from(b))))
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
 }
 
 /// An empty response with `code`.

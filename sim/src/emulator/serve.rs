@@ -7,14 +7,12 @@
 //! `tokio::task::LocalSet`.
 
 use super::behaviour::Emulator;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
-use hyper_util::rt::TokioIo;
+use crate::net::serve_connection;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 /// The largest request body read; anything bigger is answered 413.
-pub const BODY_LIMIT: usize = 256 * 1024;
+pub use crate::net::BODY_LIMIT;
 
 /// Serves HTTP/1 on `listener` forever, answering each request (body
 /// collected) with `handler`. A failed accept is retried, never fatal.
@@ -27,27 +25,9 @@ where
             continue;
         };
         let handler = handler.clone();
-        tokio::task::spawn_local(async move {
-            let service =
-                hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-                    let handler = handler.clone();
-                    async move {
-                        let (parts, body) = req.into_parts();
-                        let response = match Limited::new(body, BODY_LIMIT).collect().await {
-                            Ok(b) => {
-                                handler(http::Request::from_parts(parts, b.to_bytes().to_vec()))
-                            }
-                            Err(_) => too_large(),
-                        };
-                        Ok::<_, std::convert::Infallible>(
-                            response.map(|b| Full::new(Bytes::from(b))),
-                        )
-                    }
-                });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        tokio::task::spawn_local(serve_connection(stream, move |request| {
+            std::future::ready(handler(request))
+        }));
     }
 }
 
@@ -64,10 +44,4 @@ pub async fn serve_api(
         emulator.borrow_mut().handle_api(&request, clock.get())
     })
     .await
-}
-
-fn too_large() -> http::Response<Vec<u8>> {
-    let mut r = http::Response::new(Vec::new());
-    *r.status_mut() = http::StatusCode::PAYLOAD_TOO_LARGE;
-    r
 }
