@@ -9,6 +9,7 @@ pub mod mock;
 pub mod plivo;
 pub mod telnyx;
 pub mod twilio;
+mod xml;
 
 use crate::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
 use crate::webhook::{RawWebhook, VerifiedWebhook, WebhookError};

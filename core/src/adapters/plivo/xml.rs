@@ -94,21 +94,6 @@ fn listen_element(config: &PlivoConfig, webhook: &VerifiedWebhook) -> Option<Str
     .ok()?;
     Some(format!(
         r#"<GetInput action="{}" method="POST" inputType="speech" executionTimeout="{LISTEN_TIMEOUT_SECS}" redirect="false"></GetInput>"#,
-        escape_attribute(&action)
+        crate::adapters::xml::escape(&action)
     ))
-}
-
-fn escape_attribute(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            other => out.push(other),
-        }
-    }
-    out
 }

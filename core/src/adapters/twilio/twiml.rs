@@ -5,6 +5,8 @@
 //! `speechTimeout="auto"` is avoided: Twilio warns (13335) that it does not
 //! work with the default speech model.
 
+use crate::adapters::xml::escape;
+
 /// How long a call waits in silence before asking the gateway again. Short
 /// enough that a restarted gateway regains control within a minute, long
 /// enough not to flood it.
@@ -53,27 +55,6 @@ fn hold_tail(url: &str) -> String {
         "<Pause length=\"{HOLD_SECS}\"/><Redirect method=\"POST\">{}</Redirect>",
         escape(url)
     )
-}
-
-/// Escapes text for XML content and attribute values. Characters XML 1.0
-/// cannot carry at all (most control characters, U+FFFE, U+FFFF) become a
-/// space: text to be spoken loses nothing audible, and the document stays
-/// well-formed.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c < ' ' || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
