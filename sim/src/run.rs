@@ -121,7 +121,7 @@ impl Findings {
         self.crashes += 1;
         self.disruptions.push((EPOCH_MS + t, disrupted_until));
         let e = emulator.borrow();
-        let journal = log.borrow().journal.clone();
+        let journal = journal::replay(&log.borrow().journal);
         count_crash(&mut self.situations, &e.calls, &journal);
         self.add(oracle::check_crash(&e.calls, &journal, t));
         sim.crash(gateway::HOST);
@@ -229,7 +229,8 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     disk.full_until.set(now + ms);
                 }
                 FaultKind::DiskStallCrash { stall_ms, down_ms } => {
-                    found.disruptions.push((now, now + stall_ms + down_ms));
+                    // The downtime that follows is recorded by the power loss.
+                    found.disruptions.push((now, now + stall_ms));
                     disk.stalled_until.set(now + stall_ms);
                     pending.push((t + stall_ms, Pending::CrashFor(down_ms)));
                 }
@@ -396,9 +397,8 @@ fn outbound_creates(calls: &BTreeMap<String, crate::emulator::truth::TruthCall>)
 fn count_crash(
     s: &mut Situations,
     calls: &BTreeMap<String, crate::emulator::truth::TruthCall>,
-    journal_bytes: &[u8],
+    replay: &journal::Replay,
 ) {
-    let replay = journal::replay(journal_bytes);
     for c in calls.values().filter(|c| c.owned && c.is_live()) {
         let phase = match c.phase {
             Phase::Queued => "queued",

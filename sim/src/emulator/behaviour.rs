@@ -331,7 +331,7 @@ impl Emulator {
         self.recent.retain(|d| d.due_at + RECENT_MS >= now);
         self.recent.push(Delivery {
             id: 0,
-            request: clone_request(&request),
+            request: request.clone(),
             due_at: now,
             attempts: 0,
             provider_call_id: pid.to_owned(),
@@ -358,7 +358,7 @@ impl Emulator {
             self.next_n += 1;
             self.outbox.push(Delivery {
                 id: self.next_n,
-                request: clone_request(&request),
+                request: request.clone(),
                 due_at: now + delay + copy * 1_500,
                 attempts: 0,
                 provider_call_id: pid.to_owned(),
@@ -381,10 +381,7 @@ impl Emulator {
             .recent
             .iter()
             .filter(|d| d.due_at + window_ms >= now)
-            .map(|d| Delivery {
-                request: clone_request(&d.request),
-                ..d.clone_meta()
-            })
+            .cloned()
             .collect();
         for mut d in again {
             self.next_n += 1;
@@ -506,30 +503,4 @@ impl Emulator {
     pub fn next_wakeup(&self) -> Option<u64> {
         self.outbox.iter().map(|d| d.due_at).min()
     }
-}
-
-impl Delivery {
-    /// Everything but the request (which is not `Clone`), with an empty body.
-    fn clone_meta(&self) -> Delivery {
-        Delivery {
-            id: self.id,
-            request: http::Request::new(Vec::new()),
-            due_at: self.due_at,
-            attempts: 0,
-            provider_call_id: self.provider_call_id.clone(),
-            kind: self.kind,
-            sequence: self.sequence,
-            duplicate: true,
-            late: false,
-        }
-    }
-}
-
-/// A copy of a request (`http::Request` is not `Clone`).
-pub(crate) fn clone_request(r: &http::Request<Vec<u8>>) -> http::Request<Vec<u8>> {
-    let mut c = http::Request::new(r.body().clone());
-    *c.method_mut() = r.method().clone();
-    *c.uri_mut() = r.uri().clone();
-    *c.headers_mut() = r.headers().clone();
-    c
 }

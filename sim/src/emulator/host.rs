@@ -1,7 +1,7 @@
 //! The emulator as a turmoil host: the REST API on port 80 and a loop that
 //! lets time pass and delivers callbacks with the provider's retries.
 
-use super::behaviour::{clone_request, Delivery, Emulator};
+use super::behaviour::{Delivery, Emulator};
 use super::dialect::CallbackKind;
 use crate::clock::now_ms;
 use crate::net;
@@ -45,7 +45,7 @@ async fn deliver(emulator: Rc<RefCell<Emulator>>, delivery: Delivery) {
     let uri = delivery.request.uri().clone();
     let host = uri.host().unwrap_or("gateway").to_owned();
     let port = uri.port_u16().unwrap_or(80);
-    let request = clone_request(&delivery.request);
+    let request = delivery.request.clone();
     let result = net::send(&host, port, request, DELIVERY_TIMEOUT).await;
     let now = now_ms();
     let mut e = emulator.borrow_mut();

@@ -16,12 +16,20 @@ use std::collections::BTreeMap;
 /// counts).
 pub(super) fn refusals_explained(evidence: &Evidence<'_>, scenario: &Scenario) -> Vec<Violation> {
     let max = scenario.config.max_concurrent_calls;
+    // Refusals come in bursts at one journal length: replay each length once.
+    let mut last: Option<(usize, usize)> = None;
     for (at, result, durable) in evidence.results {
         if !matches!(result, Err(CommandError::CapacityReached { .. })) {
             continue;
         }
-        let prefix = &evidence.journal_bytes[..(*durable).min(evidence.journal_bytes.len())];
-        let live = journal::replay(prefix).live().count();
+        let len = (*durable).min(evidence.journal_bytes.len());
+        let live = match last {
+            Some((l, live)) if l == len => live,
+            _ => journal::replay(&evidence.journal_bytes[..len])
+                .live()
+                .count(),
+        };
+        last = Some((len, live));
         if live < max {
             return vec![Violation {
                 invariant: Invariant::Liveness,

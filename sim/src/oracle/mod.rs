@@ -11,7 +11,7 @@ pub use orphans::{OrphanWatch, ORPHAN_GRACE_MS};
 
 use crate::emulator::truth::TruthCall;
 use crate::scenario::Scenario;
-use callproof_core::journal::{self, Replay, SkipReason};
+use callproof_core::journal::{Replay, SkipReason};
 use callproof_core::manager::{CommandError, CommandOk};
 use callproof_core::record::Direction;
 use std::collections::BTreeMap;
@@ -165,16 +165,15 @@ pub fn check_step(
 
 /// Durability at the moment of a crash: what the gateway told the provider
 /// it had applied must already be in the journal (`journal` is the durable
-/// bytes, before the crash tears anything).
+/// bytes replayed, before the crash tears anything).
 pub fn check_crash(
     calls: &BTreeMap<String, TruthCall>,
-    journal_bytes: &[u8],
+    journal: &Replay,
     at_ms: u64,
 ) -> Vec<Violation> {
-    let journal = journal::replay(journal_bytes);
     let mut out = Vec::new();
     for c in calls.values().filter(|c| c.owned) {
-        let record = journal_record(&journal, c);
+        let record = journal_record(journal, c);
         if c.end_accepted && !record.is_some_and(|r| r.state.is_terminal()) {
             out.push(Violation {
                 invariant: Invariant::Durability,
