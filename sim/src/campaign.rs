@@ -182,38 +182,28 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
         .iter()
         .flat_map(|p| plan.seeds.iter().map(move |s| (*p, *s)))
         .collect();
-    let next = AtomicUsize::new(0);
     let failed = AtomicUsize::new(0);
-    let results: Mutex<Vec<(usize, Outcome, Scenario)>> = Mutex::new(Vec::new());
-    std::thread::scope(|scope| {
-        for _ in 0..plan.threads.max(1) {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::SeqCst);
-                let Some(&(provider, seed)) = jobs.get(i) else {
-                    break;
-                };
-                let scenario = Scenario::draw(seed, provider, &plan.profile);
-                let outcome = run(&scenario);
-                if !outcome.violations.is_empty() {
-                    failed.fetch_add(1, Ordering::SeqCst);
-                }
-                let mut r = results.lock().unwrap_or_else(|e| e.into_inner());
-                r.push((i, outcome, scenario));
-                let done = r.len();
-                drop(r);
-                progress(done, jobs.len(), failed.load(Ordering::SeqCst));
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    results.sort_by_key(|(i, _, _)| *i);
+    let results = par_map(
+        &jobs,
+        plan.threads,
+        &|&(provider, seed)| {
+            let scenario = Scenario::draw(seed, provider, &plan.profile);
+            (run(&scenario), scenario)
+        },
+        &|done, (outcome, _)| {
+            if !outcome.violations.is_empty() {
+                failed.fetch_add(1, Ordering::SeqCst);
+            }
+            progress(done, jobs.len(), failed.load(Ordering::SeqCst));
+        },
+    );
     let mut summaries: Vec<(ProviderName, Summary)> = plan
         .providers
         .iter()
         .map(|p| (*p, Summary::default()))
         .collect();
     let mut failures = Vec::new();
-    for (_, outcome, scenario) in &results {
+    for (outcome, scenario) in &results {
         if let Some((_, summary)) = summaries.iter_mut().find(|(p, _)| *p == scenario.provider) {
             summary.add(outcome);
         }
@@ -248,6 +238,36 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
         failures,
         wall: started.elapsed(),
     }
+}
+
+/// `f` applied to every item on `threads` worker threads, results in item
+/// order; `finished(done so far, result)` is called as each one completes.
+pub fn par_map<T: Sync, R: Send>(
+    items: &[T],
+    threads: usize,
+    f: &(dyn Fn(&T) -> R + Sync),
+    finished: &(dyn Fn(usize, &R) + Sync),
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let completed = AtomicUsize::new(0);
+    let results: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(item) = items.get(i) else { break };
+                let r = f(item);
+                finished(completed.fetch_add(1, Ordering::SeqCst) + 1, &r);
+                results
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((i, r));
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    results.into_iter().map(|(_, r)| r).collect()
 }
 
 /// Removes faults one at a time while the same invariant still breaks.

@@ -4,7 +4,7 @@
 //! through the conformance checks where its bug is about parsing or policy;
 //! the reference gateway runs the same seeds and must stay clean.
 
-use crate::campaign::shrink_with;
+use crate::campaign::{par_map, shrink_with};
 use crate::canary::{Canary, SuffixMatch};
 use crate::oracle::Violation;
 use crate::run::{run, run_with, Outcome};
@@ -14,8 +14,6 @@ use callproof_conformance::checks::{
 };
 use callproof_conformance::subject::Subject;
 use callproof_core::provider::ProviderName;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Seed `n` runs on `PROVIDERS[(n - 1) % 4]`, so every provider's emulator
@@ -175,20 +173,7 @@ fn search(
 ) -> Vec<Outcome> {
     let mut all = Vec::new();
     for batch in seeds.chunks(threads.max(1)) {
-        let next = AtomicU64::new(0);
-        let done: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
-        std::thread::scope(|scope| {
-            for _ in 0..threads.max(1) {
-                scope.spawn(|| loop {
-                    let i = next.fetch_add(1, Ordering::SeqCst) as usize;
-                    let Some(&seed) = batch.get(i) else { break };
-                    let outcome = one(seed);
-                    done.lock().unwrap_or_else(|e| e.into_inner()).push(outcome);
-                });
-            }
-        });
-        let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-        done.sort_by_key(|o| o.seed);
+        let done = par_map(batch, threads, &|&seed| one(seed), &|_, _| {});
         let failed = done.iter().any(|o| !o.violations.is_empty());
         all.extend(done);
         if failed && stop_at_failure {
