@@ -4,11 +4,11 @@
 mod common;
 
 use callproof_core::journal::replay;
-use callproof_core::manager::{Command, Config};
-use callproof_core::provider::{EventKind, OpOutcome, ProviderName};
+use callproof_core::manager::Config;
+use callproof_core::provider::{EventKind, ProviderName};
 use callproof_core::record::CallMode;
 use callproof_core::state::CallState;
-use common::{event, is_kind, Harness};
+use common::{event, Harness};
 
 #[test]
 fn a_compacted_journal_replays_to_the_same_state_with_bounded_history() {
@@ -17,26 +17,8 @@ fn a_compacted_journal_replays_to_the_same_state_with_bounded_history() {
     config.history_limit = 5;
     let mut h = Harness::new(config.clone(), 1_700_000_000_000);
     for i in 0..20 {
-        h.command(Command::Place {
-            to: "+15551234567".into(),
-            mode: CallMode::Conversation,
-            message: None,
-            session_key: None,
-        });
-        h.reply_where(
-            is_kind("create"),
-            Ok(OpOutcome::Created {
-                provider_call_id: Some(format!("CA{i}")),
-                request_id: None,
-            }),
-        );
-        let id = h
-            .mgr
-            .live_records()
-            .find(|r| r.provider_call_id.as_deref() == Some(&format!("CA{i}")))
-            .unwrap()
-            .call_id
-            .clone();
+        let id = h.place(CallMode::Conversation, None);
+        h.created(&format!("CA{i}"));
         h.event(event(
             &format!("a{i}"),
             Some(&id),

@@ -13,31 +13,6 @@ use common::{event, is_kind, Harness};
 
 const T0: u64 = 1_700_000_000_000;
 
-fn place(h: &mut Harness, mode: CallMode, message: Option<&str>) -> String {
-    h.command(Command::Place {
-        to: "+15551234567".into(),
-        mode,
-        message: message.map(Into::into),
-        session_key: None,
-    });
-    h.mgr
-        .live_records()
-        .last()
-        .expect("admitted")
-        .call_id
-        .clone()
-}
-
-fn created(h: &mut Harness, pid: &str) {
-    h.reply_where(
-        is_kind("create"),
-        Ok(OpOutcome::Created {
-            provider_call_id: Some(pid.into()),
-            request_id: None,
-        }),
-    );
-}
-
 #[test]
 fn the_record_is_written_before_the_create_request_leaves() {
     let mut mgr =
@@ -63,8 +38,8 @@ fn the_record_is_written_before_the_create_request_leaves() {
 #[test]
 fn max_duration_counts_from_the_answer() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
-    let id = place(&mut h, CallMode::Conversation, None);
-    created(&mut h, "CA1");
+    let id = h.place(CallMode::Conversation, None);
+    h.created("CA1");
     h.advance_to(T0 + 50_000);
     h.event(event("a", Some(&id), None, EventKind::Answered));
     h.advance_to(T0 + 50_000 + 299_000);
@@ -102,8 +77,8 @@ fn a_call_that_reached_speaking_without_answered_at_still_gets_a_deadline() {
 #[test]
 fn the_notify_hangup_is_journaled_and_still_happens_after_a_restart() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Plivo), T0);
-    let id = place(&mut h, CallMode::Notify, Some("Your table is ready"));
-    created(&mut h, "uuid-1");
+    let id = h.place(CallMode::Notify, Some("Your table is ready"));
+    h.created("uuid-1");
     h.event(event("a", Some(&id), None, EventKind::Answered));
     h.reply_where(is_kind("speak"), Ok(OpOutcome::Done));
     let mut h = Harness::with_journal(h.config.clone(), h.journal.clone(), T0 + 1_000);
@@ -129,8 +104,8 @@ fn the_notify_hangup_is_journaled_and_still_happens_after_a_restart() {
 #[test]
 fn a_notify_message_whose_speak_failed_is_spoken_again_and_the_call_still_hangs_up_promptly() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
-    let id = place(&mut h, CallMode::Notify, Some("Your table is ready"));
-    created(&mut h, "CA1");
+    let id = h.place(CallMode::Notify, Some("Your table is ready"));
+    h.created("CA1");
     h.event(event("a", Some(&id), Some("CA1"), EventKind::Answered));
     h.reply_where(
         is_kind("speak"),
@@ -158,8 +133,8 @@ fn a_notify_message_whose_speak_failed_is_spoken_again_and_the_call_still_hangs_
 #[test]
 fn a_call_stuck_ringing_is_ended_by_the_stale_call_deadline() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
-    let id = place(&mut h, CallMode::Conversation, None);
-    created(&mut h, "CA1");
+    let id = h.place(CallMode::Conversation, None);
+    h.created("CA1");
     h.advance_to(T0 + 120_000);
     h.reply_where(is_kind("hangup"), Ok(OpOutcome::Done));
     assert_eq!(h.mgr.record(&id).map(|r| r.state), Some(CallState::Timeout));
@@ -207,7 +182,7 @@ fn a_create_that_timed_out_keeps_its_slot_until_a_callback_proves_it_live() {
 #[test]
 fn a_call_whose_provider_id_was_never_written_is_adopted_through_its_own_id_after_a_restart() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Telnyx), T0);
-    let id = place(&mut h, CallMode::Conversation, None);
+    let id = h.place(CallMode::Conversation, None);
     // Crash: the provider accepted the create, the id never reached the journal.
     let mut h = Harness::with_journal(h.config.clone(), h.journal.clone(), T0 + 2_000);
     assert_eq!(h.mgr.capacity_used(), 1, "never silently skipped");
@@ -229,12 +204,12 @@ fn a_call_whose_provider_id_was_never_written_is_adopted_through_its_own_id_afte
 #[test]
 fn an_end_before_the_provider_id_is_known_hangs_up_once_the_id_arrives() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
-    let id = place(&mut h, CallMode::Conversation, None);
+    let id = h.place(CallMode::Conversation, None);
     h.command(Command::End {
         call_id: id.clone(),
     });
     assert_eq!(h.outstanding("hangup"), 0);
-    created(&mut h, "CA1");
+    h.created("CA1");
     assert_eq!(h.outstanding("hangup"), 1);
 }
 
@@ -247,7 +222,7 @@ fn a_call_known_only_by_its_request_id_is_released_by_the_providers_own_time_lim
     let mut config = Config::openclaw_defaults(ProviderName::Plivo);
     config.max_duration_ms = 60_000;
     let mut h = Harness::new(config.clone(), T0);
-    let id = place(&mut h, CallMode::Conversation, None);
+    let id = h.place(CallMode::Conversation, None);
     h.reply_where(
         is_kind("create"),
         Ok(OpOutcome::Created {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use callproof_core::manager::{Ack, Command, Config};
+use callproof_core::manager::{Ack, Config};
 use callproof_core::provider::{EventKind, OpOutcome, ProviderName};
 use callproof_core::record::CallMode;
 use callproof_core::state::CallState;
@@ -13,20 +13,8 @@ const T0: u64 = 1_700_000_000_000;
 
 fn placed() -> (Harness, String) {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Telnyx), T0);
-    h.command(Command::Place {
-        to: "+15551234567".into(),
-        mode: CallMode::Conversation,
-        message: None,
-        session_key: None,
-    });
-    h.reply_where(
-        is_kind("create"),
-        Ok(OpOutcome::Created {
-            provider_call_id: Some("v3:abc".into()),
-            request_id: None,
-        }),
-    );
-    let id = h.mgr.live_records().next().expect("placed").call_id.clone();
+    let id = h.place(CallMode::Conversation, None);
+    h.created("v3:abc");
     (h, id)
 }
 

@@ -6,6 +6,7 @@
 use callproof_core::journal;
 use callproof_core::manager::*;
 use callproof_core::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderOp};
+use callproof_core::record::CallMode;
 use std::collections::BTreeMap;
 
 pub struct Harness {
@@ -135,6 +136,33 @@ impl Harness {
             .iter()
             .filter(|(_, op)| op.kind() == kind)
             .count()
+    }
+
+    /// Places a call to `+15551234567` and returns its id.
+    pub fn place(&mut self, mode: CallMode, message: Option<&str>) -> String {
+        self.command(Command::Place {
+            to: "+15551234567".into(),
+            mode,
+            message: message.map(Into::into),
+            session_key: None,
+        });
+        self.mgr
+            .live_records()
+            .max_by_key(|r| r.seq)
+            .expect("admitted")
+            .call_id
+            .clone()
+    }
+
+    /// Answers the outstanding create: the provider accepted it as `pid`.
+    pub fn created(&mut self, pid: &str) {
+        self.reply_where(
+            is_kind("create"),
+            Ok(OpOutcome::Created {
+                provider_call_id: Some(pid.into()),
+                request_id: None,
+            }),
+        );
     }
 
     /// What a fresh manager rebuilt from this journal would hold.
