@@ -4,23 +4,11 @@
 use super::*;
 use crate::emulator::dialect::CallbackKind;
 use callproof_core::provider::{EventKind, ProviderEvent};
-use callproof_core::state::{CallState, EndReason};
+use callproof_core::state::CallState;
 use callproof_core::webhook::{RawWebhook, WebhookError};
 
 /// 00:01:00 after `T0`, plus a part of a second Twilio does not write.
 const NOW: u64 = T0 + 60_250;
-
-const ENDS: [EndReason; 9] = [
-    CallState::Completed,
-    CallState::HangupUser,
-    CallState::HangupBot,
-    CallState::Timeout,
-    CallState::Error,
-    CallState::Failed,
-    CallState::NoAnswer,
-    CallState::Busy,
-    CallState::Voicemail,
-];
 
 /// Delivers `request` to the adapter at `url`, as the gateway would.
 fn deliver_to(url: &str, request: &http::Request<Vec<u8>>) -> Result<ProviderEvent, WebhookError> {
@@ -75,7 +63,7 @@ fn every_kind(inbound: bool) -> Vec<(TruthCall, CallbackKind, EventKind)> {
             EventKind::Answered,
         ),
     ];
-    for reason in ENDS {
+    for reason in ends() {
         for answered in [true, false] {
             let mut call = base().phase(Phase::Ended(reason)).ended(50_000);
             if answered {

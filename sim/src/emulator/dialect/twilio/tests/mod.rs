@@ -21,6 +21,13 @@ const CALLEE: &str = "+14155550123";
 /// 2026-01-01T00:00:00Z, a whole second.
 const T0: u64 = 1_767_225_600_000;
 
+/// Every way a call can end.
+fn ends() -> impl Iterator<Item = callproof_core::state::EndReason> {
+    callproof_core::state::CallState::ALL
+        .into_iter()
+        .filter(|s| s.is_terminal())
+}
+
 fn adapter() -> Box<dyn Adapter> {
     TwilioDialect.adapter(API_BASE, WEBHOOK)
 }

@@ -61,18 +61,6 @@ fn round_trip(op: &ProviderOp, result: ApiResult<'_>) -> Result<OpOutcome, Provi
     adapter.parse_response(op, &TwilioDialect.respond(&call, result))
 }
 
-const ENDS: [EndReason; 9] = [
-    CallState::Completed,
-    CallState::HangupUser,
-    CallState::HangupBot,
-    CallState::Timeout,
-    CallState::Error,
-    CallState::Failed,
-    CallState::NoAnswer,
-    CallState::Busy,
-    CallState::Voicemail,
-];
-
 /// What survives Twilio's five end words, for a call answered or not.
 fn survives(reason: EndReason, answered: bool) -> EndReason {
     match reason {
@@ -149,7 +137,7 @@ fn queued_ringing_and_answered_calls_read_as_live() {
 
 #[test]
 fn an_ended_call_reads_as_ended_with_the_reason_twilio_can_say() {
-    for reason in ENDS {
+    for reason in ends() {
         for answered in [true, false] {
             let mut call = Call::outbound().phase(Phase::Ended(reason)).ended(60_000);
             if answered {
