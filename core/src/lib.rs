@@ -9,5 +9,6 @@ pub mod journal;
 pub mod manager;
 pub mod provider;
 pub mod record;
+pub mod recording;
 pub mod state;
 pub mod webhook;

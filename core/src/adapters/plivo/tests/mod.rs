@@ -87,33 +87,15 @@ impl Recorded {
         }
     }
 
-    /// Reads the fixture format: `METHOD URL`, header lines, an empty line,
-    /// then the body verbatim.
+    /// Reads a recording (see `crate::recording` for the format).
     pub fn parse(bytes: &[u8]) -> Recorded {
-        let split = bytes
-            .windows(2)
-            .position(|w| w == b"\n\n")
-            .expect("fixture has an empty line after its headers");
-        let head = std::str::from_utf8(&bytes[..split]).expect("fixture head is UTF-8");
-        let body = bytes[split + 2..].to_vec();
-        let mut lines = head.lines();
-        let (method, url) = lines
-            .next()
-            .and_then(|l| l.split_once(' '))
-            .expect("fixture starts with METHOD URL");
-        let mut headers = http::HeaderMap::new();
-        for line in lines {
-            let (name, value) = line.split_once(": ").expect("header line is Name: value");
-            headers.append(
-                http::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
-                http::HeaderValue::from_str(value).expect("header value"),
-            );
-        }
+        let w = crate::recording::parse(std::path::Path::new("plivo fixture"), bytes)
+            .expect("a well-formed recording");
         Recorded {
-            method: method.parse().expect("method"),
-            url: url.to_owned(),
-            headers,
-            body,
+            method: w.method,
+            url: w.url,
+            headers: w.headers,
+            body: w.body,
         }
     }
 

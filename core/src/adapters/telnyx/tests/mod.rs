@@ -100,33 +100,15 @@ impl Delivery {
         Delivery::new(Some(&sign(&ts, body)), Some(&ts), body)
     }
 
-    /// Reads a recorded `.http` file: `METHOD URL`, `Name: value` lines, a
-    /// blank line, then the body bytes verbatim.
+    /// Reads a recording (see `crate::recording` for the format).
     fn recorded(bytes: &[u8]) -> Self {
-        let split = bytes
-            .windows(2)
-            .position(|w| w == b"\n\n")
-            .expect("a blank line ends the head");
-        let head = std::str::from_utf8(&bytes[..split]).expect("the head is text");
-        let body = bytes[split + 2..].to_vec();
-        let mut lines = head.lines();
-        let (method, url) = lines
-            .next()
-            .and_then(|l| l.split_once(' '))
-            .expect("first line is METHOD URL");
-        let mut headers = http::HeaderMap::new();
-        for line in lines {
-            let (name, value) = line.split_once(": ").expect("header line is `Name: value`");
-            headers.append(
-                http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                value.parse().unwrap(),
-            );
-        }
+        let w = crate::recording::parse(std::path::Path::new("telnyx fixture"), bytes)
+            .expect("a well-formed recording");
         Delivery {
-            method: method.parse().unwrap(),
-            url: url.to_owned(),
-            headers,
-            body,
+            method: w.method,
+            url: w.url,
+            headers: w.headers,
+            body: w.body,
         }
     }
 

@@ -36,30 +36,15 @@ const FIXTURES: [(&str, &[u8]); 11] = [
     fixture!("inbound-anonymous.http"),
 ];
 
-/// Reads the recording format: `METHOD URL`, header lines, a blank line,
-/// then the body bytes verbatim.
+/// Reads a recording (see `crate::recording` for the format).
 fn load(bytes: &[u8]) -> Request {
-    let split = bytes
-        .windows(2)
-        .position(|w| w == b"\n\n")
-        .expect("a blank line ends the head");
-    let (head, body) = bytes.split_at(split);
-    let head = std::str::from_utf8(head).unwrap();
-    let mut lines = head.lines();
-    let (method, url) = lines.next().unwrap().split_once(' ').unwrap();
-    let mut headers = http::HeaderMap::new();
-    for line in lines {
-        let (name, value) = line.split_once(": ").unwrap();
-        headers.append(
-            http::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-            http::HeaderValue::from_str(value).unwrap(),
-        );
-    }
+    let w = crate::recording::parse(std::path::Path::new("twilio fixture"), bytes)
+        .expect("a well-formed recording");
     Request {
-        method: method.parse().unwrap(),
-        url: url.to_owned(),
-        headers,
-        body: body[2..].to_vec(),
+        method: w.method,
+        url: w.url,
+        headers: w.headers,
+        body: w.body,
     }
 }
 
