@@ -10,7 +10,7 @@ use crate::oracle::Violation;
 use crate::run::{run, run_with, Outcome};
 use crate::scenario::{Profile, Scenario};
 use callproof_conformance::checks::{
-    inbound_rule_cases, recorded_webhooks_parse_with, CheckResult,
+    inbound_rule_cases, recorded_webhooks_parse_with, CheckResult, Failure,
 };
 use callproof_conformance::subject::Subject;
 use callproof_core::provider::ProviderName;
@@ -72,8 +72,8 @@ pub struct CanaryReport {
     pub sim: Option<SimCatch>,
     /// Seeds the simulator ran.
     pub seeds_run: u64,
-    /// Conformance findings against the canary (`check [adapter]: case`).
-    pub checks: Vec<String>,
+    /// Conformance findings against the canary.
+    pub checks: Vec<Failure>,
     /// Wall time spent on this canary.
     pub wall: Duration,
 }
@@ -91,8 +91,7 @@ impl CanaryReport {
             by.push(format!("sim: {}", s.invariants.join("+")));
         }
         if let Some(first) = self.checks.first() {
-            let family = first.split(' ').next().unwrap_or(first);
-            by.push(format!("check: {family}"));
+            by.push(format!("check: {}", first.family));
         }
         if by.is_empty() {
             "nothing".to_owned()
@@ -138,7 +137,7 @@ pub struct Report {
     /// The reference gateway's failing seeds.
     pub reference_failures: Vec<(ProviderName, u64, Violation)>,
     /// Conformance findings against the reference (must be none).
-    pub reference_checks: Vec<String>,
+    pub reference_checks: Vec<Failure>,
     /// Wall time.
     pub wall: Duration,
 }
@@ -228,15 +227,13 @@ fn reference_checks() -> Vec<CheckResult> {
     results
 }
 
-fn findings(results: &[CheckResult]) -> Vec<String> {
-    results
-        .iter()
-        .flat_map(|r| {
-            r.failures
-                .iter()
-                .map(|f| format!("{} [{}] {}: {}", f.family, f.adapter, f.case, f.message))
-        })
-        .collect()
+fn findings(results: &[CheckResult]) -> Vec<Failure> {
+    results.iter().flat_map(|r| r.failures.clone()).collect()
+}
+
+/// One finding as the table prints it: `check [adapter] case: message`.
+pub fn finding(f: &Failure) -> String {
+    format!("{} [{}] {}: {}", f.family, f.adapter, f.case, f.message)
 }
 
 /// Runs the plan; `progress(line)` is told as each canary finishes.

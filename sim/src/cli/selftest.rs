@@ -2,7 +2,7 @@
 //! table, and the reference gateway on the same seeds.
 
 use callproof_sim::selftest::{
-    provider_of, run_canary, scenario_of, selftest, CanaryReport, Plan, Report,
+    finding, provider_of, run_canary, scenario_of, selftest, CanaryReport, Plan, Report,
 };
 use callproof_sim::Canary;
 use std::fmt::Write as _;
@@ -180,7 +180,7 @@ fn render(report: &Report) -> String {
                 s.violation
             );
         }
-        for finding in c.checks.iter().take(2) {
+        for finding in c.checks.iter().take(2).map(finding) {
             let _ = writeln!(out, "{}: {finding}", c.canary.name());
         }
         if !c.caught() {
@@ -215,7 +215,7 @@ fn render(report: &Report) -> String {
                 "REFERENCE FAILED {provider} seed {seed}: {v}\n  replay: cargo run --release -- sim --provider {provider} --seed {seed} --trace"
             );
         }
-        for finding in &report.reference_checks {
+        for finding in report.reference_checks.iter().map(finding) {
             let _ = writeln!(out, "REFERENCE FAILED check {finding}");
         }
     }
