@@ -264,10 +264,7 @@ impl<R: InboundRule> CallCore for Wrapped<R> {
     }
 
     fn live_call_ids(&self) -> Vec<String> {
-        self.inner
-            .live_records()
-            .map(|r| r.call_id.clone())
-            .collect()
+        self.inner.live_call_ids()
     }
 
     fn after_write_failure(&mut self) -> AfterWriteFailure {
