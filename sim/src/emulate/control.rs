@@ -4,7 +4,7 @@
 
 use super::render;
 use super::state::State;
-use crate::emulator::faults::{Rule, RuleError, WebhookRule};
+use crate::emulator::faults::{FaultAction, Rule, RuleError, WebhookRule};
 use crate::emulator::truth::Callee;
 use callproof_core::provider::ProviderName;
 use serde::Deserialize;
@@ -12,6 +12,9 @@ use serde_json::{json, Value};
 use std::cell::RefCell;
 use std::rc::Rc;
 
+/// The most one advance may move the clock (a year), so times stay far
+/// from overflow.
+const MAX_ADVANCE_MS: u64 = 365 * 24 * 3_600 * 1_000;
 /// How long a voicemail machine takes to pick up, unless told.
 const VOICEMAIL_PICKUP_MS: u64 = 4_000;
 /// How long it records before it hangs up, unless told.
@@ -130,10 +133,16 @@ pub(super) async fn handle(
                 Ok(a) => a,
                 Err(r) => return r,
             };
+            if advance.ms > MAX_ADVANCE_MS {
+                return error(400, "ms must be at most a year (31536000000)");
+            }
             let _serial = lock.lock().await;
             match super::deliver::advance(&state, advance.ms).await {
                 Some(now) => ok(json!({ "now_ms": now })),
-                None => error(409, "the clock is real: start with --clock manual to advance it"),
+                None => error(
+                    409,
+                    "the clock is real: start with --clock manual to advance it",
+                ),
             }
         }
         (method, segments) => sync(&mut state.borrow_mut(), &method, segments, &query, body),
@@ -215,6 +224,9 @@ fn sync(
                 Err(r) => return r,
             };
             let callee = script.behaviour.callee();
+            if !callee_in_bounds(callee) {
+                return error(400, "every time must be at most a year in ms");
+            }
             for provider in providers {
                 if let Some(e) = s.emulator(provider) {
                     e.callees.set(script.number.as_deref(), callee);
@@ -238,6 +250,13 @@ fn sync(
                 Ok(r) => r,
                 Err(r) => return r,
             };
+            let latency = match rule.action {
+                FaultAction::Latency { ms } => ms,
+                _ => 0,
+            };
+            if latency > MAX_ADVANCE_MS || rule.for_ms.is_some_and(|ms| ms > MAX_ADVANCE_MS) {
+                return error(400, "every time must be at most a year in ms");
+            }
             if let Err(r) = providers_named(s, rule.provider.as_deref()) {
                 return r;
             }
@@ -256,6 +275,9 @@ fn sync(
                 Ok(r) => r,
                 Err(r) => return r,
             };
+            if rule.delay_ms > MAX_ADVANCE_MS {
+                return error(400, "delay_ms must be at most a year");
+            }
             if let Err(r) = providers_named(s, rule.provider.as_deref()) {
                 return r;
             }
@@ -286,13 +308,14 @@ fn sync(
                 Ok(r) => r,
                 Err(r) => return r,
             };
+            let window_ms = r.window_ms.min(MAX_ADVANCE_MS);
             let providers = match providers_named(s, r.provider.as_deref()) {
                 Ok(p) => p,
                 Err(r) => return r,
             };
             for provider in providers {
                 if let Some(e) = s.emulator(provider) {
-                    e.redeliver(now, r.window_ms);
+                    e.redeliver(now, window_ms);
                 }
             }
             ok(json!({ "ok": true }))
@@ -302,6 +325,9 @@ fn sync(
                 Ok(o) => o,
                 Err(r) => return r,
             };
+            if o.ms > MAX_ADVANCE_MS {
+                return error(400, "ms must be at most a year");
+            }
             let providers = match providers_named(s, o.provider.as_deref()) {
                 Ok(p) => p,
                 Err(r) => return r,
@@ -313,13 +339,27 @@ fn sync(
             }
             ok(json!({ "ok": true, "until_ms": now.saturating_add(o.ms) }))
         }
-        (_, [
-            "health" | "calls" | "requests" | "webhooks" | "reset" | "callees" | "inbound"
-            | "faults" | "webhook-faults" | "redeliver" | "outage" | "clock",
-            ..,
-        ]) => error(405, "method not allowed on this route"),
+        (
+            _,
+            ["health" | "calls" | "requests" | "webhooks" | "reset" | "callees" | "inbound"
+            | "faults" | "webhook-faults" | "redeliver" | "outage" | "clock", ..],
+        ) => error(405, "method not allowed on this route"),
         _ => error(404, "no such control route"),
     }
+}
+
+/// Whether every time in `callee` is at most a year, so the behaviour's
+/// sums of times cannot overflow.
+fn callee_in_bounds(callee: Callee) -> bool {
+    let times = match callee {
+        Callee::Answers { after_ms, talk_ms } => [after_ms, talk_ms.unwrap_or(0)],
+        Callee::Voicemail {
+            after_ms,
+            message_ms,
+        } => [after_ms, message_ms],
+        Callee::Busy | Callee::NoAnswer | Callee::CarrierFailure => [0, 0],
+    };
+    times.iter().all(|t| *t <= MAX_ADVANCE_MS)
 }
 
 fn inbound(s: &mut State, body: &[u8], now: u64) -> http::Response<Vec<u8>> {
@@ -357,7 +397,10 @@ fn providers_named(
         None => Ok(served),
         Some(name) => match ProviderName::parse(name).filter(|p| served.contains(p)) {
             Some(p) => Ok(vec![p]),
-            None => Err(error(400, &RuleError::Provider(name.to_owned()).to_string())),
+            None => Err(error(
+                400,
+                &RuleError::Provider(name.to_owned()).to_string(),
+            )),
         },
     }
 }

@@ -176,12 +176,16 @@ fn apply_rules(state: &Rc<RefCell<State>>, provider: ProviderName, delivery: Del
             Before::Send(delivery)
         }
         WebhookAction::Delay => {
-            emulator.requeue(delivery, now + delay_ms);
+            emulator.requeue(delivery, now.saturating_add(delay_ms));
             Before::Done
         }
         WebhookAction::Reorder => {
-            let hold = if delay_ms == 0 { REORDER_DEFAULT_MS } else { delay_ms };
-            emulator.requeue(delivery, now + hold);
+            let hold = if delay_ms == 0 {
+                REORDER_DEFAULT_MS
+            } else {
+                delay_ms
+            };
+            emulator.requeue(delivery, now.saturating_add(hold));
             Before::Done
         }
     }

@@ -262,19 +262,30 @@ impl FaultRules {
 
     /// The fault, if any, for a `provider` request of `operation` at `now`:
     /// the first rule in force that matches and whose draw hits.
-    pub fn decide(&mut self, provider: &str, operation: Operation, now: u64) -> Option<FaultAction> {
+    pub fn decide(
+        &mut self,
+        provider: &str,
+        operation: Operation,
+        now: u64,
+    ) -> Option<FaultAction> {
         self.rest.retain(|_, a| {
             a.rule.count.is_none_or(|c| a.hits < c)
-                && a.rule.for_ms.is_none_or(|ms| now < a.added_at + ms)
+                && a.rule
+                    .for_ms
+                    .is_none_or(|ms| now < a.added_at.saturating_add(ms))
         });
         let rng = &mut self.rng;
-        let hit = self.rest.values_mut().find(|a| {
+        let (&id, hit) = self.rest.iter_mut().find(|(_, a)| {
             a.rule.provider.as_deref().is_none_or(|p| p == provider)
                 && a.rule.operation.covers(operation)
                 && draw(rng, a.rule.probability)
         })?;
         hit.hits += 1;
-        Some(hit.rule.action)
+        let action = hit.rule.action;
+        if hit.rule.count.is_some_and(|c| hit.hits >= c) {
+            self.rest.remove(&id);
+        }
+        Some(action)
     }
 
     /// The fault, if any, for a `provider` callback about to be sent.
@@ -282,12 +293,16 @@ impl FaultRules {
         self.webhooks
             .retain(|_, a| a.rule.count.is_none_or(|c| a.hits < c));
         let rng = &mut self.rng;
-        let hit = self.webhooks.values_mut().find(|a| {
+        let (&id, hit) = self.webhooks.iter_mut().find(|(_, a)| {
             a.rule.provider.as_deref().is_none_or(|p| p == provider)
                 && draw(rng, a.rule.probability)
         })?;
         hit.hits += 1;
-        Some((hit.rule.action, hit.rule.delay_ms))
+        let decision = (hit.rule.action, hit.rule.delay_ms);
+        if hit.rule.count.is_some_and(|c| hit.hits >= c) {
+            self.webhooks.remove(&id);
+        }
+        Some(decision)
     }
 }
 
