@@ -388,6 +388,8 @@ fn inbound(s: &mut State, body: &[u8], now: u64) -> http::Response<Vec<u8>> {
 }
 
 /// The providers a request names (all served ones for `None`).
+// The refusal is the whole answer by design, as in `Dialect::parse`.
+#[allow(clippy::result_large_err)]
 fn providers_named(
     s: &State,
     name: Option<&str>,
@@ -412,10 +414,14 @@ fn added(result: Result<u64, RuleError>) -> http::Response<Vec<u8>> {
     }
 }
 
+// The refusal is the whole answer by design, as in `Dialect::parse`.
+#[allow(clippy::result_large_err)]
 fn parse<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, http::Response<Vec<u8>>> {
     serde_json::from_slice(body).map_err(|e| error(400, &format!("bad JSON body: {e}")))
 }
 
+// The refusal is the whole answer by design, as in `Dialect::parse`.
+#[allow(clippy::result_large_err)]
 fn since(query: &str) -> Result<u64, http::Response<Vec<u8>>> {
     match query_value(query, "since") {
         None => Ok(0),

@@ -139,45 +139,42 @@ pub(super) async fn advance(state: &Rc<RefCell<State>>, ms: u64) -> Option<u64> 
     Some(now)
 }
 
-/// What the fault rules made of a delivery before it is sent.
-enum Before {
-    Send(Delivery),
-    Done,
-}
-
-/// Puts a first attempt through the callback fault rules.
-fn apply_rules(state: &Rc<RefCell<State>>, provider: ProviderName, delivery: Delivery) -> Before {
+/// Puts a first attempt through the callback fault rules: the delivery to
+/// send now, or `None` when a rule dropped or postponed it.
+fn apply_rules(
+    state: &Rc<RefCell<State>>,
+    provider: ProviderName,
+    delivery: Delivery,
+) -> Option<Delivery> {
     let mut guard = state.borrow_mut();
     let s = &mut *guard;
     let key = (provider, delivery.id);
     if delivery.attempts > 0 || !s.faulted.insert(key) {
-        return Before::Send(delivery);
+        return Some(delivery);
     }
     let Some((action, delay_ms)) = s.rules.decide_webhook(provider.as_str()) else {
-        return Before::Send(delivery);
+        return Some(delivery);
     };
     let now = s.now();
     let url = delivery.request.uri().to_string();
     let sent_to = s.config.local_url(&url);
-    let Some(emulator) = s.emulator(provider) else {
-        return Before::Done;
-    };
+    let emulator = s.emulator(provider)?;
     match action {
         WebhookAction::Drop => {
             let entry = entry(now, provider, &delivery, url, sent_to, "dropped");
             emulator.delivery_given_up(delivery);
             s.webhooks.push(entry);
-            Before::Done
+            None
         }
         WebhookAction::Duplicate => {
             let mut copy = delivery.clone();
             copy.duplicate = true;
             emulator.requeue(copy, now);
-            Before::Send(delivery)
+            Some(delivery)
         }
         WebhookAction::Delay => {
             emulator.requeue(delivery, now.saturating_add(delay_ms));
-            Before::Done
+            None
         }
         WebhookAction::Reorder => {
             let hold = if delay_ms == 0 {
@@ -186,14 +183,14 @@ fn apply_rules(state: &Rc<RefCell<State>>, provider: ProviderName, delivery: Del
                 delay_ms
             };
             emulator.requeue(delivery, now.saturating_add(hold));
-            Before::Done
+            None
         }
     }
 }
 
 /// Sends one callback, journals the attempt and acts on the outcome.
 pub(super) async fn deliver(state: Rc<RefCell<State>>, provider: ProviderName, delivery: Delivery) {
-    let Before::Send(delivery) = apply_rules(&state, provider, delivery) else {
+    let Some(delivery) = apply_rules(&state, provider, delivery) else {
         return;
     };
     let policy = Policy::of(provider);

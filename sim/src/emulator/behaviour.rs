@@ -261,20 +261,20 @@ impl Emulator {
                 self.last_created = Some(pid.clone());
                 self.emit(&pid, CallbackKind::Initiated, now);
                 let created = &self.calls[&pid];
-                self.dialect.respond(&call, ApiResult::Created(created))
+                self.dialect.respond(call, ApiResult::Created(created))
             }
             ApiCall::Status(_) => match target.and_then(|pid| self.calls.get(&pid)) {
-                Some(truth) => self.dialect.respond(&call, ApiResult::Status(truth)),
-                None => self.dialect.respond(&call, ApiResult::NotFound),
+                Some(truth) => self.dialect.respond(call, ApiResult::Status(truth)),
+                None => self.dialect.respond(call, ApiResult::NotFound),
             },
             ApiCall::Hangup(_) => match target.filter(|pid| self.calls[pid].is_live()) {
                 Some(pid) => {
                     self.log.record(&pid, now, "hangup", "by the gateway");
                     self.end(&pid, CallState::HangupBot, now);
                     self.dialect
-                        .respond(&call, ApiResult::Done(&self.calls[&pid]))
+                        .respond(call, ApiResult::Done(&self.calls[&pid]))
                 }
-                None => self.dialect.respond(&call, ApiResult::NotFound),
+                None => self.dialect.respond(call, ApiResult::NotFound),
             },
             ApiCall::Speak(_) | ApiCall::StartListening(_) | ApiCall::StopListening(_) => {
                 match target.filter(|pid| self.calls[pid].phase == Phase::Answered) {
@@ -292,9 +292,9 @@ impl Emulator {
                         };
                         self.log.record(&pid, now, event, detail);
                         self.dialect
-                            .respond(&call, ApiResult::Done(&self.calls[&pid]))
+                            .respond(call, ApiResult::Done(&self.calls[&pid]))
                     }
-                    None => self.dialect.respond(&call, ApiResult::NotFound),
+                    None => self.dialect.respond(call, ApiResult::NotFound),
                 }
             }
             ApiCall::Answer(_) | ApiCall::Reject(_) => {
@@ -306,9 +306,9 @@ impl Emulator {
                             self.end(&pid, CallState::HangupBot, now);
                         }
                         self.dialect
-                            .respond(&call, ApiResult::Done(&self.calls[&pid]))
+                            .respond(call, ApiResult::Done(&self.calls[&pid]))
                     }
-                    None => self.dialect.respond(&call, ApiResult::NotFound),
+                    None => self.dialect.respond(call, ApiResult::NotFound),
                 }
             }
         }

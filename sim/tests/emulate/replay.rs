@@ -4,9 +4,13 @@
 use super::harness::{ok_empty, Emulate, Hooks};
 use serde_json::{json, Value};
 
+/// What one run left: the ground truth's calls, the webhook journal, and
+/// each callback's signature and body as the receiver got them.
+type Run = (Vec<Value>, Vec<Value>, Vec<(String, Vec<u8>)>);
+
 /// Create, advance past ringing and answer, the callee hangs up; returns
 /// what the ground truth and the receiver saw.
-fn script(emulate: &Emulate, hooks: &Hooks) -> (Vec<Value>, Vec<Value>, Vec<(String, Vec<u8>)>) {
+fn script(emulate: &Emulate, hooks: &Hooks) -> Run {
     emulate.post(
         "/_callproof/callees",
         json!({"number": null, "behaviour": {"kind": "answer", "after_ms": 4_000, "hangup_after_ms": 30_000}}),
