@@ -324,3 +324,7 @@ fn check_probability(p: f64) -> Result<(), RuleError> {
         Err(RuleError::Probability)
     }
 }
+
+#[cfg(test)]
+#[path = "faults_tests.rs"]
+mod tests;

@@ -56,3 +56,75 @@ fn call_due(call: &TruthCall) -> Option<u64> {
         Phase::Ended(_) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::dialect::TwilioDialect;
+    use super::super::{Emulator, EmulatorProfile};
+    use base64::Engine as _;
+
+    const T0: u64 = 1_700_000_000_000;
+
+    fn emulator(seed: u64) -> Emulator {
+        let calm = EmulatorProfile {
+            loss: 0.0,
+            duplicate: 0.0,
+            max_delay_ms: 0,
+            retries: 0,
+            retry_delay_ms: 0,
+        };
+        let mut e = Emulator::new(Box::new(TwilioDialect), seed, calm, String::new());
+        for n in 0..6 {
+            let body = format!(
+                "To=%2B1555000000{n}&From=%2B15550001111&Url=http%3A%2F%2Fgw%2Fv&Timeout=40&TimeLimit=90"
+            );
+            let (sid, token) = super::super::dialect::twilio_credentials();
+            let auth = base64::engine::general_purpose::STANDARD.encode(format!("{sid}:{token}"));
+            let request = http::Request::post(format!("/2010-04-01/Accounts/{sid}/Calls.json"))
+                .header("authorization", format!("Basic {auth}"))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.into_bytes())
+                .expect("a request");
+            assert_eq!(e.handle_api(&request, T0 + n * 700).status(), 201);
+        }
+        e
+    }
+
+    fn truth(e: &Emulator) -> Vec<(String, String, Option<u64>, Option<u64>, u32)> {
+        e.calls
+            .values()
+            .map(|c| {
+                let phase = format!("{:?}", c.phase);
+                (
+                    c.provider_call_id.clone(),
+                    phase,
+                    c.answered_at,
+                    c.ended_at,
+                    c.callbacks,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn stepping_from_one_due_event_to_the_next_ends_calls_as_advancing_every_millisecond_does() {
+        let end = T0 + 150_000;
+        for seed in 0..12 {
+            let mut every_ms = emulator(seed);
+            for now in T0..=end {
+                every_ms.advance(now);
+                let _ = every_ms.take_due(now);
+            }
+            let mut stepped = emulator(seed);
+            let mut steps = 0;
+            while let Some(at) = stepped.next_due().filter(|at| *at <= end) {
+                stepped.advance(at);
+                let _ = stepped.take_due(at);
+                steps += 1;
+                assert!(steps < 10_000, "seed {seed}: next_due does not move on");
+            }
+            stepped.advance(end);
+            assert_eq!(truth(&stepped), truth(&every_ms), "seed {seed}");
+        }
+    }
+}
