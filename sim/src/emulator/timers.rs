@@ -90,7 +90,10 @@ mod tests {
         e
     }
 
-    fn truth(e: &Emulator) -> Vec<(String, String, Option<u64>, Option<u64>, u32)> {
+    /// Each call's id, phase, answer and end times, and callbacks emitted.
+    type Truth = Vec<(String, String, Option<u64>, Option<u64>, u32)>;
+
+    fn truth(e: &Emulator) -> Truth {
         e.calls
             .values()
             .map(|c| {
