@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod emulate;
 mod selftest;
 mod sim;
 
@@ -30,6 +31,9 @@ enum Command {
     /// canary (one historical bug) until the oracle or a check flags it, and
     /// the reference gateway on the same seeds.
     Selftest(selftest::SelftestArgs),
+    /// Serve the Twilio, Plivo and Telnyx emulators on one port, with a
+    /// control API under /_callproof/, for any gateway to be tested against.
+    Emulate(emulate::EmulateArgs),
     /// Inspect a call journal (OpenClaw's calls.jsonl or callproof's).
     Journal {
         #[command(subcommand)]
@@ -61,6 +65,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
+        Command::Emulate(args) => emulate::main(args),
         Command::Conform => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());
