@@ -23,6 +23,14 @@ const DRIVER = path.join(HERE, "driver.mjs");
 const SDK_DIR = path.join(HERE, "sdk");
 /** Bumped when the layout of a prepared directory changes, so that old caches are rebuilt. */
 const LAYOUT = 1;
+/** The stand-in SDK's files, hashed: a prepared copy of an older stand-in is rebuilt. */
+function sdkHash() {
+  const hash = crypto.createHash("sha256");
+  for (const name of fs.readdirSync(SDK_DIR).sort()) {
+    hash.update(name).update("\0").update(fs.readFileSync(path.join(SDK_DIR, name))).update("\0");
+  }
+  return hash.digest("hex").slice(0, 16);
+}
 /** Pinned versions of what the driver adds to the extension's own dependencies. */
 const PINS = { tsx: "4.23.15", undici: "7.30.2" };
 const TS_EXT = "package/extensions/voice-call";
@@ -200,7 +208,8 @@ function build(version, cacheDir, dest) {
       fail(`npm install failed for ${pkg}@${version}: ${err.message}`,
         "check that the npm registry is reachable (`npm ping`); the pinned versions are in the message above");
     }
-    const prepared = { layout: LAYOUT, package: pkg, version, form, entry, configEntry, dependencies };
+    const prepared = { layout: LAYOUT, sdk: dependencies.openclaw ? sdkHash() : null, package: pkg, version, form, entry,
+      configEntry, dependencies };
     fs.writeFileSync(path.join(work, "prepared.json"), `${JSON.stringify(prepared, null, 2)}\n`);
     try {
       fs.renameSync(work, dest);
@@ -217,7 +226,8 @@ function build(version, cacheDir, dest) {
 
 function isPrepared(dest) {
   try {
-    return readJson(path.join(dest, "prepared.json")).layout === LAYOUT;
+    const prepared = readJson(path.join(dest, "prepared.json"));
+    return prepared.layout === LAYOUT && (prepared.sdk === null || prepared.sdk === sdkHash());
   } catch {
     return false;
   }
