@@ -101,13 +101,23 @@ function installFetchRedirect(apiBase) {
   const redirected = async function callproofFetch(input, init) {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input?.url;
     const target = typeof url === "string" ? rewrite(url) : null;
-    if (target === null) return original(input, init);
+    const method = init?.method ?? (typeof input === "object" && !(input instanceof URL) ? input.method : "GET");
+    if (target === null) {
+      log(`fetch ${method} ${url} (not a provider origin, sent as is)`);
+      return original(input, init);
+    }
     const options = { ...(init ?? {}) };
     delete options.dispatcher;
-    if (typeof input === "object" && !(input instanceof URL)) {
-      return original(new Request(target, input), options);
+    const request = typeof input === "object" && !(input instanceof URL) ? new Request(target, input) : target;
+    // Logged for evidence: a lookup that threw here is one the provider never answered.
+    try {
+      const response = await original(request, options);
+      log(`fetch ${method} ${url} -> ${target}: ${response.status}`);
+      return response;
+    } catch (err) {
+      log(`fetch ${method} ${url} -> ${target}: threw ${err?.cause?.code ?? err?.message ?? err}`);
+      throw err;
     }
-    return original(target, options);
   };
   redirected.mock = { callproof: "provider origins rewritten to the emulator" };
   globalThis.fetch = redirected;
@@ -342,6 +352,8 @@ async function main() {
 
   const stop = async (signal) => {
     log(`${signal}: stopping`);
+    // A stop that hangs (a webhook connection held open) must not keep the process alive for the gate.
+    setTimeout(() => process.exit(0), 2000).unref();
     try {
       await runtime.stop();
     } finally {

@@ -186,6 +186,7 @@ function build(version, cacheDir, dest) {
   const form = formOf(tarball);
   const work = fs.mkdtempSync(path.join(cacheDir, `.prepare-${version}-`));
   try {
+    fs.chmodSync(work, 0o755);
     const members = form === "ts" ? [TS_EXT, "package/package.json"] : ["package/dist", "package/package.json"];
     run("tar", ["-xzf", tarball, "-C", work, ...members]);
     const entry = form === "ts" ? path.join(TS_EXT, "src", "runtime.ts") : COMPILED_ENTRY;
