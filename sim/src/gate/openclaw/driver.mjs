@@ -129,7 +129,9 @@ function installFetchRedirect(apiBase) {
  */
 function installDnsAnswer() {
   const isProvider = (hostname) => PROVIDER_HOSTS.includes(String(hostname).toLowerCase());
-  const answer = (options) => {
+  const answer = (hostname, options) => {
+    // Logged: a lookup here with no redirected fetch after it means the request left by another path.
+    log(`dns ${hostname} -> 127.0.0.1`);
     const all = typeof options === "object" && options !== null && options.all === true;
     const one = { address: "127.0.0.1", family: 4 };
     return all ? [one] : one;
@@ -139,14 +141,14 @@ function installDnsAnswer() {
     const cb = typeof options === "function" ? options : callback;
     const opts = typeof options === "function" ? {} : options;
     if (!isProvider(hostname)) return lookup.call(dns, hostname, options, callback);
-    const result = answer(opts);
+    const result = answer(hostname, opts);
     process.nextTick(() => (Array.isArray(result) ? cb(null, result) : cb(null, result.address, result.family)));
     return undefined;
   };
   const promisesLookup = dns.promises.lookup;
   dns.promises.lookup = async function callproofPromisesLookup(hostname, options) {
     if (!isProvider(hostname)) return promisesLookup.call(dns.promises, hostname, options);
-    return answer(options);
+    return answer(hostname, options);
   };
   // `import { lookup } from "node:dns"` and "node:dns/promises" see the patched functions only after this.
   syncBuiltinESMExports();

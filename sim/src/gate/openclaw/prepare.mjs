@@ -15,6 +15,7 @@
 import { execFileSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
+import { builtinModules } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,7 +23,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DRIVER = path.join(HERE, "driver.mjs");
 const SDK_DIR = path.join(HERE, "sdk");
 /** Bumped when the layout of a prepared directory changes, so that old caches are rebuilt. */
-const LAYOUT = 1;
+const LAYOUT = 2;
 /** The stand-in SDK's files, hashed: a prepared copy of an older stand-in is rebuilt. */
 function sdkHash() {
   const hash = crypto.createHash("sha256");
@@ -107,11 +108,17 @@ function formOf(tarball) {
   const listing = run("tar", ["-tzf", tarball]).split("\n");
   if (listing.includes(`${TS_EXT}/src/runtime.ts`)) return "ts";
   if (listing.includes(COMPILED_ENTRY)) return "compiled";
+  if (listing.includes("package/dist/extensions/voice-call/index.js")) {
+    fail(`${path.basename(tarball)} bundles the voice-call extension as a plugin entry only (2026.3.22 to 2026.3.24): createVoiceCallRuntime is not exported, and the plugin API it registers has no view of the active calls that GET /calls needs; not supported`,
+      "use 2026.3.13 (the last TypeScript release) or 2026.3.28 and later (compiled, with runtime-entry.js)");
+  }
   fail(`${path.basename(tarball)} carries no voice-call extension (neither ${TS_EXT}/src/runtime.ts nor ${COMPILED_ENTRY})`,
     "versions from 2026.5.2 on do not publish it; pick one from the table in this directory's README");
 }
 
 const STATIC_IMPORT = /^\s*(import|export)\s+(type\s+)?(?:[^;"'`]*?\s+from\s+)?["']([^"']+)["']/gm;
+/** `require("x")` and `createRequire(import.meta.url)("x")`: the compiled builds load undici this way. */
+const REQUIRE_CALL = /(?:\brequire|createRequire\([^()]*(?:\([^()]*\))?[^()]*\))\(\s*["']([^"'.][^"']*)["']\s*\)/g;
 
 /**
  * The bare package names a module graph imports statically (type-only imports left out, as tsx strips
@@ -126,6 +133,12 @@ function bareImports(entries) {
     if (seen.has(file)) continue;
     seen.add(file);
     const source = fs.readFileSync(file, "utf8");
+    for (const match of source.matchAll(REQUIRE_CALL)) {
+      const spec = match[1];
+      const parts = spec.split("/");
+      const name = spec.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+      if (!spec.startsWith("node:") && !builtinModules.includes(name)) bare.add(name);
+    }
     for (const match of source.matchAll(STATIC_IMPORT)) {
       if (match[2]) continue;
       const spec = match[3];
