@@ -254,6 +254,23 @@ function launch(dest) {
   return { program: "node", args: [...node, DRIVER, dest], cwd: dest, env: {} };
 }
 
+/** Removes work directories left by a prepare that was killed (older than an hour, so none in use). */
+function sweepLeftovers(cacheDir) {
+  const cutoff = Date.now() - 60 * 60 * 1000;
+  for (const [dir, prefix] of [[cacheDir, ".prepare-"], [path.join(cacheDir, "tarballs"), ".fetch-"]]) {
+    let names = [];
+    try {
+      names = fs.readdirSync(dir);
+    } catch {}
+    for (const name of names) {
+      const full = path.join(dir, name);
+      try {
+        if (name.startsWith(prefix) && fs.statSync(full).mtimeMs < cutoff) fs.rmSync(full, { recursive: true, force: true });
+      } catch {}
+    }
+  }
+}
+
 function main(argv) {
   const [version, cacheArg] = argv;
   if (!version || !cacheArg || argv.length !== 2) {
@@ -264,6 +281,7 @@ function main(argv) {
   }
   const cacheDir = path.resolve(cacheArg);
   fs.mkdirSync(cacheDir, { recursive: true });
+  sweepLeftovers(cacheDir);
   const dest = path.join(cacheDir, `openclaw-${version}`);
   if (fs.existsSync(dest) && !isPrepared(dest)) {
     // Left by an older layout: move it aside atomically, then remove it.
