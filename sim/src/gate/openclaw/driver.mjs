@@ -10,14 +10,12 @@
 // (a fetch wrapper and a DNS answer for the SSRF guard), builds the config, and maps the control routes
 // onto the manager's own methods. It never retries, fixes or filters anything the extension does.
 
-import dns from "node:dns";
 import fs from "node:fs";
 import http from "node:http";
-import { syncBuiltinESMExports } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { installDnsAnswer, installFetchRedirect } from "./shims.mjs";
 
-const PROVIDER_HOSTS = ["api.twilio.com", "api.plivo.com", "api.telnyx.com"];
 const started = Date.now();
 
 // The extension logs with console.log; stdout is kept for the ready line, so everything goes to stderr.
@@ -77,81 +75,6 @@ function readSettings() {
     notifyHangupDelaySec: intEnv("CALLPROOF_NOTIFY_HANGUP_DELAY_SEC", 3),
     staleReaperSeconds: reaper === undefined || reaper === "" ? null : intEnv("CALLPROOF_OPENCLAW_STALE_REAPER_SECONDS"),
   };
-}
-
-// --- Pointing the providers at the emulator.
-
-/**
- * Wraps the global fetch: requests to a provider's hard-coded origin go to the emulator instead, without
- * a pinned dispatcher (which would bypass the rewrite). The wrapper carries a `mock` object because the
- * 2026.4 SSRF guard sends through the global fetch only when it looks like a test double; otherwise it
- * uses undici's own fetch and the rewrite would never see the request.
- */
-function installFetchRedirect(apiBase) {
-  const original = globalThis.fetch;
-  const origins = PROVIDER_HOSTS.map((host) => `https://${host}`);
-  const rewrite = (url) => {
-    for (const origin of origins) {
-      if (url === origin || url.startsWith(`${origin}/`) || url.startsWith(`${origin}?`)) {
-        return apiBase + url.slice(origin.length);
-      }
-    }
-    return null;
-  };
-  const redirected = async function callproofFetch(input, init) {
-    const url = typeof input === "string" ? input : input instanceof URL ? input.href : input?.url;
-    const target = typeof url === "string" ? rewrite(url) : null;
-    const method = init?.method ?? (typeof input === "object" && !(input instanceof URL) ? input.method : "GET");
-    if (target === null) {
-      log(`fetch ${method} ${url} (not a provider origin, sent as is)`);
-      return original(input, init);
-    }
-    const options = { ...(init ?? {}) };
-    delete options.dispatcher;
-    const request = typeof input === "object" && !(input instanceof URL) ? new Request(target, input) : target;
-    // Logged for evidence: a lookup that threw here is one the provider never answered.
-    try {
-      const response = await original(request, options);
-      log(`fetch ${method} ${url} -> ${target}: ${response.status}`);
-      return response;
-    } catch (err) {
-      log(`fetch ${method} ${url} -> ${target}: threw ${err?.cause?.code ?? err?.message ?? err}`);
-      throw err;
-    }
-  };
-  redirected.mock = { callproof: "provider origins rewritten to the emulator" };
-  globalThis.fetch = redirected;
-}
-
-/**
- * Answers node:dns lookups of the provider hosts with 127.0.0.1: the SSRF guard resolves the host before
- * every status lookup, and this machine has no DNS. Other names go to the system resolver as before.
- */
-function installDnsAnswer() {
-  const isProvider = (hostname) => PROVIDER_HOSTS.includes(String(hostname).toLowerCase());
-  const answer = (hostname, options) => {
-    // Logged: a lookup here with no redirected fetch after it means the request left by another path.
-    log(`dns ${hostname} -> 127.0.0.1`);
-    const all = typeof options === "object" && options !== null && options.all === true;
-    const one = { address: "127.0.0.1", family: 4 };
-    return all ? [one] : one;
-  };
-  const lookup = dns.lookup;
-  dns.lookup = function callproofLookup(hostname, options, callback) {
-    const cb = typeof options === "function" ? options : callback;
-    const opts = typeof options === "function" ? {} : options;
-    if (!isProvider(hostname)) return lookup.call(dns, hostname, options, callback);
-    const result = answer(hostname, opts);
-    process.nextTick(() => (Array.isArray(result) ? cb(null, result) : cb(null, result.address, result.family)));
-    return undefined;
-  };
-  const promisesLookup = dns.promises.lookup;
-  dns.promises.lookup = async function callproofPromisesLookup(hostname, options) {
-    if (!isProvider(hostname)) return promisesLookup.call(dns.promises, hostname, options);
-    return answer(hostname, options);
-  };
-  // `import { lookup } from "node:dns"` and "node:dns/promises" see the patched functions only after this.
-  syncBuiltinESMExports();
 }
 
 // --- The config the extension gets, in its own schema's terms.
@@ -324,8 +247,8 @@ async function main() {
   await startControl(settings.controlPort, state);
   log(`${prepared.package}@${prepared.version} (${prepared.form}); control API on 127.0.0.1:${settings.controlPort}`);
 
-  installFetchRedirect(settings.apiBase);
-  installDnsAnswer();
+  installFetchRedirect(settings.apiBase, log);
+  installDnsAnswer(log);
 
   const entry = await import(pathToFileURL(path.join(root, prepared.entry)).href);
   const configModule = prepared.configEntry ? await import(pathToFileURL(path.join(root, prepared.configEntry)).href) : null;
