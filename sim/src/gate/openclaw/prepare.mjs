@@ -23,7 +23,7 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DRIVER = path.join(HERE, "driver.mjs");
 const SDK_DIR = path.join(HERE, "sdk");
 /** Bumped when the layout of a prepared directory changes, so that old caches are rebuilt. */
-const LAYOUT = 2;
+const LAYOUT = 3;
 /** The stand-in SDK's files, hashed: a prepared copy of an older stand-in is rebuilt. */
 function sdkHash() {
   const hash = crypto.createHash("sha256");
@@ -179,15 +179,11 @@ function dependenciesFor(form, work, names) {
       deps.openclaw = `file:${SDK_DIR}`;
       continue;
     }
-    if (name === "undici") {
-      // The compiled builds pin undici 8, which fails to import on node 20; undici 7 serves them.
-      deps.undici = PINS.undici;
-      continue;
-    }
     const range = manifests.map((m) => m.dependencies?.[name] ?? m.optionalDependencies?.[name] ?? m.devDependencies?.[name]).find(Boolean);
     const version = range && pin(range);
     if (!version) fail(`the extension imports ${name} but no package.json in the tarball pins a version of it`);
-    deps[name] = version;
+    // From 2026.4 the compiled builds pin undici 8, which fails to import on node 20; undici 7 serves them.
+    deps[name] = name === "undici" && Number(version.split(".")[0]) >= 8 ? PINS.undici : version;
   }
   if (form === "ts") deps.tsx = PINS.tsx;
   return deps;
