@@ -10,6 +10,7 @@ pub mod journal_check;
 pub mod net;
 pub mod oracle;
 pub mod run;
+pub mod report;
 pub mod scenario;
 pub mod selftest;
 
