@@ -5,6 +5,7 @@ mod selftest;
 mod sim;
 
 use callproof_sim::journal_check::{CheckSettings, JournalCheck};
+use callproof_sim::report::{Results, Verdict};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -25,7 +26,7 @@ enum Command {
     /// API outages and webhook faults, judged by the oracle.
     Sim(sim::SimArgs),
     /// Run the adapter conformance gate and print one row per adapter x check.
-    Conform,
+    Conform(ConformArgs),
     /// Prove the suite catches every known way to lose a call: run each
     /// canary (one historical bug) until the oracle or a check flags it, and
     /// the reference gateway on the same seeds.
@@ -35,6 +36,17 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+}
+
+/// Options of `callproof conform`.
+#[derive(clap::Args, Debug)]
+struct ConformArgs {
+    /// Write the results to this file as JSON (the versioned schema of the README's "CI output").
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+    /// Write the results to this file as JUnit XML: one test case per adapter x check family.
+    #[arg(long)]
+    junit: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -61,14 +73,17 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
-        Command::Conform => {
+        Command::Conform(args) => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());
-            if report.passed() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
+            let results = callproof_sim::report::from_conformance(&report);
+            if !write_results(&results, args.json.as_deref(), args.junit.as_deref()) {
+                return ExitCode::from(2);
             }
+            if results.verdict() == Verdict::NothingRan {
+                eprintln!("callproof conform: no check ran: a run that tests nothing is not a pass");
+            }
+            ExitCode::from(results.verdict().exit_code())
         }
         Command::Journal {
             command:
@@ -101,6 +116,42 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Writes `results` as JSON and JUnit where asked; false (after saying
+/// why) if a file could not be written, which the commands exit 2 on.
+fn write_results(
+    results: &Results,
+    json: Option<&std::path::Path>,
+    junit: Option<&std::path::Path>,
+) -> bool {
+    let mut ok = true;
+    if let Some(path) = json {
+        if let Err(e) = results.write_json(path) {
+            eprintln!("callproof {}: cannot write {}: {e}", results.command, path.display());
+            ok = false;
+        }
+    }
+    if let Some(path) = junit {
+        if let Err(e) = results.write_junit(path) {
+            eprintln!("callproof {}: cannot write {}: {e}", results.command, path.display());
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// A progress bar on stderr, drawn by indicatif only when stderr is a
+/// terminal (CI logs get no carriage-return noise).
+fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Prints `lines` to stdout; false once the reader has gone (`| head`), so a

@@ -11,7 +11,10 @@
 //! A run that executed no case is not a pass: [`Results::verdict`] says
 //! [`Verdict::NothingRan`] and the commands exit 2 on it.
 
+mod commands;
 mod junit;
+
+pub use commands::{from_campaign, from_conformance, from_selftest};
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
