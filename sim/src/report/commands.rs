@@ -176,3 +176,6 @@ pub fn from_conformance(report: &ConformReport) -> Results {
     }
     results
 }
+
+#[cfg(test)]
+mod tests;
