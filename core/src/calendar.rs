@@ -57,7 +57,10 @@ mod tests {
     #[test]
     fn instants_convert_both_ways_and_pre_epoch_ones_have_no_ms() {
         assert_eq!(epoch_ms(timestamp(0)), Some(0));
-        assert_eq!(epoch_ms(timestamp(1_709_208_000_123)), Some(1_709_208_000_123));
+        assert_eq!(
+            epoch_ms(timestamp(1_709_208_000_123)),
+            Some(1_709_208_000_123)
+        );
         assert_eq!(epoch_ms(Timestamp::from_second(-1).unwrap()), None);
         assert_eq!(timestamp(u64::MAX), Timestamp::MAX);
     }

@@ -9,8 +9,8 @@ pub mod gateway;
 pub mod journal_check;
 pub mod net;
 pub mod oracle;
-pub mod run;
 pub mod report;
+pub mod run;
 pub mod scenario;
 pub mod selftest;
 

@@ -59,20 +59,39 @@ fn sim_writes_one_junit_case_per_seed_and_provider_and_json_of_the_schema() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report = junit(&xml);
     assert_eq!((report.tests, report.failures), (4, 0));
     let names: Vec<String> = report
         .test_suites
         .iter()
-        .flat_map(|s| s.test_cases.iter().map(move |c| format!("{} {}", s.name.as_str(), c.name.as_str())))
+        .flat_map(|s| {
+            s.test_cases
+                .iter()
+                .map(move |c| format!("{} {}", s.name.as_str(), c.name.as_str()))
+        })
         .collect();
-    assert_eq!(names, ["twilio seed 1", "twilio seed 2", "telnyx seed 1", "telnyx seed 2"]);
+    assert_eq!(
+        names,
+        [
+            "twilio seed 1",
+            "twilio seed 2",
+            "telnyx seed 1",
+            "telnyx seed 2"
+        ]
+    );
     let results = Results::from_json(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(results.schema_version, SCHEMA_VERSION);
     assert_eq!(results.command, "sim");
     assert_eq!(results.totals.passed, 4);
-    assert!(results.suites[0].cases[0].properties.contains_key("trace_hash"));
+    assert!(results.suites[0].cases[0]
+        .properties
+        .contains_key("trace_hash"));
 }
 
 #[test]
@@ -88,17 +107,27 @@ fn a_surviving_canary_fails_the_selftest_junit_with_its_reproducer() {
         "--junit",
         xml.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let report = junit(&xml);
     let canary = &report.test_suites[0].test_cases[0];
     assert_eq!(canary.name.as_str(), "no-timers-after-restore");
-    let TestCaseStatus::NonSuccess { ty, description, .. } = &canary.status else {
+    let TestCaseStatus::NonSuccess {
+        ty, description, ..
+    } = &canary.status
+    else {
         panic!("the canary survived one seed: {:?}", canary.status);
     };
     assert_eq!(ty.as_ref().map(|t| t.as_str()), Some("survived"));
     let text = description.as_ref().map(|d| d.as_str()).unwrap_or("");
     assert!(
-        text.contains("reproduce: cargo run --release -- selftest --canary no-timers-after-restore"),
+        text.contains(
+            "reproduce: cargo run --release -- selftest --canary no-timers-after-restore"
+        ),
         "{text}"
     );
 }
@@ -113,7 +142,12 @@ fn conform_writes_a_junit_case_per_adapter_and_check_family() {
         "--json",
         json.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let report = junit(&xml);
     assert_eq!(report.failures, 0);
     let adapters: Vec<&str> = report.test_suites.iter().map(|s| s.name.as_str()).collect();

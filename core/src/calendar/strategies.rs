@@ -6,10 +6,17 @@ use proptest::prelude::*;
 
 /// A valid date and time of day: (year, month, day, hour, minute, second).
 pub(crate) fn civil() -> impl Strategy<Value = (i64, i64, i64, u32, u32, u32)> {
-    (1970i64..=9999, 1i64..=12, 1i64..=31, 0u32..24, 0u32..60, 0u32..60).prop_filter_map(
-        "a day of that month",
-        |(y, m, d, h, mi, s)| (d <= days_in_month(y, m)).then_some((y, m, d, h, mi, s)),
+    (
+        1970i64..=9999,
+        1i64..=12,
+        1i64..=31,
+        0u32..24,
+        0u32..60,
+        0u32..60,
     )
+        .prop_filter_map("a day of that month", |(y, m, d, h, mi, s)| {
+            (d <= days_in_month(y, m)).then_some((y, m, d, h, mi, s))
+        })
 }
 
 /// A numeric offset `(negative, hours, minutes)` with hours up to `max_hours`.

@@ -81,7 +81,9 @@ pub fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
             if results.verdict() == Verdict::NothingRan {
-                eprintln!("callproof conform: no check ran: a run that tests nothing is not a pass");
+                eprintln!(
+                    "callproof conform: no check ran: a run that tests nothing is not a pass"
+                );
             }
             ExitCode::from(results.verdict().exit_code())
         }
@@ -128,13 +130,21 @@ fn write_results(
     let mut ok = true;
     if let Some(path) = json {
         if let Err(e) = results.write_json(path) {
-            eprintln!("callproof {}: cannot write {}: {e}", results.command, path.display());
+            eprintln!(
+                "callproof {}: cannot write {}: {e}",
+                results.command,
+                path.display()
+            );
             ok = false;
         }
     }
     if let Some(path) = junit {
         if let Err(e) = results.write_junit(path) {
-            eprintln!("callproof {}: cannot write {}: {e}", results.command, path.display());
+            eprintln!(
+                "callproof {}: cannot write {}: {e}",
+                results.command,
+                path.display()
+            );
             ok = false;
         }
     }

@@ -1,10 +1,10 @@
 //! `callproof selftest`: every canary against the oracle and the checks, a
 //! table, and the reference gateway on the same seeds.
 
+use callproof_sim::report::{from_selftest, Verdict};
 use callproof_sim::selftest::{
     finding, provider_of, run_canary, scenario_of, selftest, CanaryReport, Plan, Report,
 };
-use callproof_sim::report::{from_selftest, Verdict};
 use callproof_sim::Canary;
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -80,7 +80,9 @@ pub fn main(args: SelftestArgs) -> ExitCode {
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     if args.budget == 0 {
-        eprintln!("callproof selftest: --budget 0 runs no seed: a run that tests nothing is not a pass");
+        eprintln!(
+            "callproof selftest: --budget 0 runs no seed: a run that tests nothing is not a pass"
+        );
         return ExitCode::from(2);
     }
     let plan = Plan {
@@ -94,7 +96,10 @@ pub fn main(args: SelftestArgs) -> ExitCode {
         plan.canaries.len(),
         plan.budget
     );
-    let bar = super::progress_bar(plan.canaries.len() as u64, "{bar:30} {pos}/{len} canaries [{elapsed}]");
+    let bar = super::progress_bar(
+        plan.canaries.len() as u64,
+        "{bar:30} {pos}/{len} canaries [{elapsed}]",
+    );
     let report = selftest(&plan, &|c: &CanaryReport| {
         let verdict = if c.caught() { "caught" } else { "SURVIVED" };
         bar.suspend(|| {

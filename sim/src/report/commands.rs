@@ -99,7 +99,11 @@ pub fn from_selftest(report: &selftest::Report) -> Results {
     for seed in 1..=report.reference_seeds {
         let provider = selftest::provider_of(seed);
         let name = format!("seed {seed} ({provider})");
-        let case = match report.reference_failures.iter().find(|(_, s, _)| *s == seed) {
+        let case = match report
+            .reference_failures
+            .iter()
+            .find(|(_, s, _)| *s == seed)
+        {
             Some((provider, _, v)) => Case::failed(
                 name,
                 Failure::new(v.invariant.name(), v.to_string()).with_reproducer(format!(
@@ -123,7 +127,13 @@ pub fn from_selftest(report: &selftest::Report) -> Results {
                 ),
             )
             .with_reproducer("cargo run --release -- selftest")
-            .with_timeline(report.reference_checks.iter().map(selftest::finding).collect()),
+            .with_timeline(
+                report
+                    .reference_checks
+                    .iter()
+                    .map(selftest::finding)
+                    .collect(),
+            ),
         )
     };
     results.push("reference", checks);

@@ -13,9 +13,12 @@ fn sample() -> Results {
         "twilio",
         Case::failed(
             "seed 2",
-            Failure::new("call_lost", "call c-1 ended at the provider but not here <&>")
-                .with_reproducer("callproof sim --provider twilio --seed 2 --trace")
-                .with_timeline(vec!["  0.100s create c-1".into(), "  9.000s crash".into()]),
+            Failure::new(
+                "call_lost",
+                "call c-1 ended at the provider but not here <&>",
+            )
+            .with_reproducer("callproof sim --provider twilio --seed 2 --trace")
+            .with_timeline(vec!["  0.100s create c-1".into(), "  9.000s crash".into()]),
         )
         .with_duration(std::time::Duration::from_millis(1500)),
     );
@@ -59,7 +62,10 @@ fn json_results_carry_the_schema_version_and_read_back_equal() {
     let json = results.to_json();
     let value: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(value["schema_version"], SCHEMA_VERSION);
-    assert_eq!(value["suites"][0]["cases"][1]["outcome"]["status"], "failed");
+    assert_eq!(
+        value["suites"][0]["cases"][1]["outcome"]["status"],
+        "failed"
+    );
     assert_eq!(
         value["suites"][0]["cases"][1]["outcome"]["kind"],
         "call_lost"

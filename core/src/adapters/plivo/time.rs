@@ -33,13 +33,19 @@ pub(crate) fn parse_timestamp_ms(raw: &str) -> Option<u64> {
         return None;
     }
     let ts = match zone {
-        "" => Offset::UTC.to_timestamp(raw.parse::<DateTime>().ok()?).ok()?,
+        "" => Offset::UTC
+            .to_timestamp(raw.parse::<DateTime>().ok()?)
+            .ok()?,
         "Z" => raw.parse::<Timestamp>().ok()?,
         _ => {
             let digits = zone.get(1..)?;
             let basic = has_shape(digits.as_bytes(), b"9999");
             let extended = has_shape(digits.as_bytes(), b"99:99");
-            let minutes = if basic { digits.get(2..4)? } else { digits.get(3..5)? };
+            let minutes = if basic {
+                digits.get(2..4)?
+            } else {
+                digits.get(3..5)?
+            };
             if !(basic || extended) || digits.get(..2)? > "23" || minutes > "59" {
                 return None;
             }

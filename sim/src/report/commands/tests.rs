@@ -21,9 +21,7 @@ fn failure<'a>(report: &'a Report, name: &str) -> (&'a TestCase, String, String,
         .test_suites
         .iter()
         .flat_map(|s| &s.test_cases)
-        .find(|c| {
-            c.name.as_str() == name && matches!(c.status, TestCaseStatus::NonSuccess { .. })
-        })
+        .find(|c| c.name.as_str() == name && matches!(c.status, TestCaseStatus::NonSuccess { .. }))
         .unwrap_or_else(|| panic!("no failing case {name}"));
     let TestCaseStatus::NonSuccess {
         message,
@@ -34,7 +32,11 @@ fn failure<'a>(report: &'a Report, name: &str) -> (&'a TestCase, String, String,
     else {
         unreachable!("only failing cases are found");
     };
-    let text = |s: &Option<quick_junit::XmlString>| s.as_ref().map(|s| s.as_str().to_owned()).unwrap_or_default();
+    let text = |s: &Option<quick_junit::XmlString>| {
+        s.as_ref()
+            .map(|s| s.as_str().to_owned())
+            .unwrap_or_default()
+    };
     (case, text(ty), text(message), text(description))
 }
 
@@ -58,13 +60,19 @@ fn a_canary_pushed_through_the_campaign_fails_its_seed_with_invariant_reproducer
     assert_eq!((junit.tests, junit.failures), (1, 1));
     let (case, ty, message, text) = failure(&junit, "seed 1");
     assert_eq!(ty, "inbound-policy");
-    assert!(message.starts_with("inbound-policy: inbound-policy at "), "{message}");
+    assert!(
+        message.starts_with("inbound-policy: inbound-policy at "),
+        "{message}"
+    );
     assert!(
         text.contains("reproduce: cargo run --release -- sim --provider twilio --seed 1 --trace"),
         "{text}"
     );
     assert!(text.contains("timeline:\n  "), "{text}");
-    assert!(case.properties.iter().any(|p| p.name.as_str() == "trace_hash"));
+    assert!(case
+        .properties
+        .iter()
+        .any(|p| p.name.as_str() == "trace_hash"));
 }
 
 #[test]
@@ -82,7 +90,9 @@ fn a_canary_that_survives_the_selftest_fails_as_survived_with_its_reproducer() {
     assert_eq!(ty, "survived");
     assert!(message.contains("survived 1 seed(s)"), "{message}");
     assert!(
-        text.contains("reproduce: cargo run --release -- selftest --canary no-timers-after-restore"),
+        text.contains(
+            "reproduce: cargo run --release -- selftest --canary no-timers-after-restore"
+        ),
         "{text}"
     );
     let reference: Vec<&str> = junit.test_suites[1]
@@ -118,8 +128,14 @@ fn a_failing_check_family_fails_its_conform_case_and_lists_every_failing_case() 
     let (_, ty, message, text) = failure(&junit, "inbound_rule_cases");
     assert_eq!(ty, "inbound_rule_cases");
     assert!(message.contains("case(s) failed; first ["), "{message}");
-    assert!(text.contains("reproduce: cargo run --release -- conform"), "{text}");
-    assert!(text.lines().filter(|l| l.starts_with("  [")).count() >= 2, "{text}");
+    assert!(
+        text.contains("reproduce: cargo run --release -- conform"),
+        "{text}"
+    );
+    assert!(
+        text.lines().filter(|l| l.starts_with("  [")).count() >= 2,
+        "{text}"
+    );
 }
 
 #[test]

@@ -26,7 +26,11 @@ fn twilio_date() -> impl Strategy<Value = (String, i64)> {
             } else {
                 String::new()
             };
-            let day = if pad_day { format!("{d:02}") } else { d.to_string() };
+            let day = if pad_day {
+                format!("{d:02}")
+            } else {
+                d.to_string()
+            };
             let clock = if with_seconds {
                 format!("{h:02}:{mi:02}:{s:02}")
             } else {
