@@ -44,6 +44,15 @@ pub(crate) fn has_shape(text: &[u8], template: &[u8]) -> bool {
         })
 }
 
+/// Whether `text` is empty or a fraction of a second as providers write
+/// it: a dot and one to nine digits (jiff reads no more than nanoseconds).
+pub(crate) fn is_fraction_or_empty(text: &str) -> bool {
+    text.is_empty()
+        || text.strip_prefix('.').is_some_and(|digits| {
+            (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
 #[cfg(test)]
 pub(crate) mod reference;
 
@@ -71,5 +80,12 @@ mod tests {
         assert!(!has_shape(b"2024-2-29", b"9999-99-99"));
         assert!(!has_shape(b"2024/02/29", b"9999-99-99"));
         assert!(!has_shape("２０２４-02-29".as_bytes(), b"9999-99-99"));
+    }
+
+    #[test]
+    fn a_fraction_is_a_dot_and_one_to_nine_digits() {
+        assert!(is_fraction_or_empty("") && is_fraction_or_empty(".238707"));
+        assert!(!is_fraction_or_empty(".") && !is_fraction_or_empty(".1234567890"));
+        assert!(!is_fraction_or_empty("238") && !is_fraction_or_empty(".2a"));
     }
 }

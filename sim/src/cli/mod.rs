@@ -5,7 +5,7 @@ mod selftest;
 mod sim;
 
 use callproof_sim::journal_check::{CheckSettings, JournalCheck};
-use callproof_sim::report::{Results, Verdict};
+use callproof_sim::report::{ReportError, Results, Verdict};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -77,15 +77,7 @@ pub fn main() -> ExitCode {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());
             let results = callproof_sim::report::from_conformance(&report);
-            if !write_results(&results, args.json.as_deref(), args.junit.as_deref()) {
-                return ExitCode::from(2);
-            }
-            if results.verdict() == Verdict::NothingRan {
-                eprintln!(
-                    "callproof conform: no check ran: a run that tests nothing is not a pass"
-                );
-            }
-            ExitCode::from(results.verdict().exit_code())
+            finish(&results, args.json.as_deref(), args.junit.as_deref())
         }
         Command::Journal {
             command:
@@ -120,35 +112,33 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// Writes `results` as JSON and JUnit where asked; false (after saying
-/// why) if a file could not be written, which the commands exit 2 on.
-fn write_results(
+/// Writes `results` as JSON and JUnit where asked and turns its verdict
+/// into the exit status: 2 (after saying why) if a file could not be written
+/// or nothing ran, 1 if a case failed, 0 otherwise.
+fn finish(
     results: &Results,
     json: Option<&std::path::Path>,
     junit: Option<&std::path::Path>,
-) -> bool {
-    let mut ok = true;
-    if let Some(path) = json {
-        if let Err(e) = results.write_json(path) {
-            eprintln!(
-                "callproof {}: cannot write {}: {e}",
-                results.command,
-                path.display()
-            );
-            ok = false;
+) -> ExitCode {
+    type Writer = fn(&Results, &std::path::Path) -> Result<(), ReportError>;
+    let outputs: [(Option<&std::path::Path>, Writer); 2] =
+        [(json, Results::write_json), (junit, Results::write_junit)];
+    for (path, write) in outputs {
+        if let Some(path) = path {
+            if let Err(e) = write(results, path) {
+                let command = &results.command;
+                eprintln!("callproof {command}: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
         }
     }
-    if let Some(path) = junit {
-        if let Err(e) = results.write_junit(path) {
-            eprintln!(
-                "callproof {}: cannot write {}: {e}",
-                results.command,
-                path.display()
-            );
-            ok = false;
-        }
+    if results.verdict() == Verdict::NothingRan {
+        eprintln!(
+            "callproof {}: no case ran: a run that tests nothing is not a pass",
+            results.command
+        );
     }
-    ok
+    ExitCode::from(results.verdict().exit_code())
 }
 
 /// A progress bar on stderr, drawn by indicatif only when stderr is a

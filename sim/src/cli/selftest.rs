@@ -1,7 +1,7 @@
 //! `callproof selftest`: every canary against the oracle and the checks, a
 //! table, and the reference gateway on the same seeds.
 
-use callproof_sim::report::{from_selftest, Verdict};
+use callproof_sim::report::from_selftest;
 use callproof_sim::selftest::{
     finding, provider_of, run_canary, scenario_of, selftest, CanaryReport, Plan, Report,
 };
@@ -114,14 +114,11 @@ pub fn main(args: SelftestArgs) -> ExitCode {
     });
     bar.finish_and_clear();
     print!("{}", render(&report));
-    let results = from_selftest(&report);
-    if !super::write_results(&results, args.json.as_deref(), args.junit.as_deref()) {
-        return ExitCode::from(2);
-    }
-    if results.verdict() == Verdict::NothingRan {
-        eprintln!("callproof selftest: nothing ran: a run that tests nothing is not a pass");
-    }
-    ExitCode::from(results.verdict().exit_code())
+    super::finish(
+        &from_selftest(&report),
+        args.json.as_deref(),
+        args.junit.as_deref(),
+    )
 }
 
 fn single(canary: Canary, seed: u64, faults: Option<&str>) -> ExitCode {

@@ -4,7 +4,7 @@ use callproof_core::provider::ProviderName;
 use callproof_sim::campaign::{run_campaign, Plan, Report, REQUIRED_SITUATIONS};
 use callproof_sim::emulator::dialect::for_provider;
 use callproof_sim::oracle::Invariant;
-use callproof_sim::report::{from_campaign, Verdict};
+use callproof_sim::report::from_campaign;
 use callproof_sim::scenario::{Profile, Scenario};
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -127,14 +127,11 @@ pub fn main(args: SimArgs) -> ExitCode {
     let report = run_campaign(&plan, &progress);
     bar.finish_and_clear();
     print!("{}", render(&report));
-    let results = from_campaign(&report);
-    if !super::write_results(&results, args.json.as_deref(), args.junit.as_deref()) {
-        return ExitCode::from(2);
-    }
-    if results.verdict() == Verdict::NothingRan {
-        eprintln!("callproof sim: no seed ran: a run that tests nothing is not a pass");
-    }
-    ExitCode::from(results.verdict().exit_code())
+    super::finish(
+        &from_campaign(&report),
+        args.json.as_deref(),
+        args.junit.as_deref(),
+    )
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {

@@ -4,7 +4,7 @@
 //! on the shape Plivo writes. Without an offset the time is taken as UTC,
 //! which is how Plivo reports callback times.
 
-use crate::calendar::{epoch_ms, has_shape, Timestamp};
+use crate::calendar::{epoch_ms, has_shape, is_fraction_or_empty, Timestamp};
 use jiff::civil::DateTime;
 use jiff::tz::Offset;
 
@@ -25,10 +25,7 @@ pub(crate) fn parse_timestamp_ms(raw: &str) -> Option<u64> {
     }
     let zone_at = rest.find(['Z', '+', '-']).unwrap_or(rest.len());
     let (fraction, zone) = rest.split_at(zone_at);
-    let fraction_ok = fraction.is_empty()
-        || fraction.strip_prefix('.').is_some_and(|digits| {
-            (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-        });
+    let fraction_ok = is_fraction_or_empty(fraction);
     if !fraction_ok {
         return None;
     }

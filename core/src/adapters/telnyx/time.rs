@@ -4,7 +4,7 @@
 //! (jiff's Temporal parser also takes spaces, basic offsets and leap
 //! seconds, which Telnyx never sends).
 
-use crate::calendar::{epoch_ms, has_shape, Timestamp};
+use crate::calendar::{epoch_ms, has_shape, is_fraction_or_empty, Timestamp};
 
 /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`t` and `z` may be
 /// lower case). Fractions beyond milliseconds are truncated and may have at
@@ -22,10 +22,7 @@ pub(super) fn parse_rfc3339_ms(text: &str) -> Option<u64> {
     }
     let zone_at = rest.find(['Z', 'z', '+', '-'])?;
     let (fraction, zone) = rest.split_at(zone_at);
-    let fraction_ok = fraction.is_empty()
-        || fraction.strip_prefix('.').is_some_and(|digits| {
-            (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
-        });
+    let fraction_ok = is_fraction_or_empty(fraction);
     let zone_ok = matches!(zone, "Z" | "z")
         || (has_shape(zone.get(1..)?.as_bytes(), b"99:99")
             && zone.get(1..3)? <= "23"
