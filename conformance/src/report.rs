@@ -16,6 +16,15 @@ impl Report {
         self.results.iter().all(CheckResult::ok)
     }
 
+    /// Whether any case ran at all (passed or failed): a gate whose every
+    /// case was skipped, or that has no results, proved nothing and must
+    /// not be read as a pass.
+    pub fn ran_anything(&self) -> bool {
+        self.results
+            .iter()
+            .any(|r| r.passed > 0 || !r.failures.is_empty())
+    }
+
     /// Every failure, in run order.
     pub fn failures(&self) -> impl Iterator<Item = &Failure> {
         self.results.iter().flat_map(|r| &r.failures)
@@ -146,6 +155,21 @@ mod tests {
             table.ends_with("FAIL: 6 cases passed, 1 failed, 2 skipped\n"),
             "{table}"
         );
+    }
+
+    #[test]
+    fn a_report_that_ran_no_case_ran_nothing_even_though_nothing_failed() {
+        assert!(!Report::default().ran_anything());
+        let mut only_skips = result("mock", CheckFamily::StatusTable, false);
+        only_skips.passed = 0;
+        let report = Report {
+            results: vec![only_skips],
+        };
+        assert!(report.passed() && !report.ran_anything());
+        let ran = Report {
+            results: vec![result("mock", CheckFamily::StatusTable, false)],
+        };
+        assert!(ran.ran_anything());
     }
 
     #[test]

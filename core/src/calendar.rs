@@ -1,68 +1,91 @@
-//! Proleptic Gregorian calendar arithmetic, with no clock: what the adapters
-//! need to read provider timestamps and the emulators need to write them.
-//! One copy, so every parser and every writer agree on the same days.
+//! The one bridge between core's instants (`u64` ms since the Unix epoch)
+//! and `jiff`, which does every calendar computation: the adapters parse
+//! provider timestamps through it and the emulators write them through it,
+//! so parsers and writers agree on the same days. jiff is used purely here:
+//! built without its `std` feature it has no clock to read, and
+//! `core/clippy.toml` bans its `now()` functions should that ever change.
 
-/// Whether `year` has a 29 February.
-pub fn is_leap(year: i64) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+pub use jiff::Timestamp;
+
+/// The instant `ms` after the epoch. Instants past jiff's last
+/// representable second (the end of year 9999) are clamped to it: no
+/// simulated or provider clock reaches that far.
+pub fn timestamp(ms: u64) -> Timestamp {
+    i64::try_from(ms)
+        .ok()
+        .and_then(|ms| Timestamp::from_millisecond(ms).ok())
+        .unwrap_or(Timestamp::MAX)
 }
 
-/// Days in `month` (1..=12) of `year`.
-pub fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        4 | 6 | 9 | 11 => 30,
-        2 if is_leap(year) => 29,
-        2 => 28,
-        _ => 31,
-    }
+/// Milliseconds since the epoch of `ts` (fractions below a millisecond are
+/// dropped), or `None` before 1970, which core's `u64` times cannot hold.
+pub fn epoch_ms(ts: Timestamp) -> Option<u64> {
+    u64::try_from(ts.as_millisecond()).ok()
 }
 
-/// Days from 1970-01-01 to `year`-`month`-`day`. Counts in eras of 400 years
-/// (146,097 days) from 0000-03-01, so the leap day ends a year.
-pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let year_of_era = y - era * 400;
-    let shifted_month = (month + 9) % 12;
-    let day_of_year = (153 * shifted_month + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+/// `ms` since the epoch written in UTC with a `strftime` `format` (jiff's
+/// directives: `%Y-%m-%d`, `%a`, `%6f`, ...). The emulators' formats are
+/// constants their tests pin; a format jiff cannot write gives an empty
+/// string rather than a panic.
+pub fn format_utc(ms: u64, format: &str) -> String {
+    jiff::fmt::strtime::format(format, timestamp(ms)).unwrap_or_default()
 }
 
-/// Year, month (1..=12) and day of the `days`-th day after 1970-01-01: the
-/// inverse of [`days_from_civil`].
-pub fn civil_from_days(days: u64) -> (u64, u64, u64) {
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let day_of_era = z % 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let shifted_month = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * shifted_month + 2) / 5 + 1;
-    let month = if shifted_month < 10 {
-        shifted_month + 3
-    } else {
-        shifted_month - 9
-    };
-    let year = year_of_era + era * 400 + u64::from(month <= 2);
-    (year, month, day)
+/// Whether `text` has exactly the shape of `template`, byte for byte, where
+/// `9` in the template stands for any ASCII digit and every other byte for
+/// itself. The parsers check the shape a provider writes before jiff reads
+/// the value, because jiff (rightly, for general use) also accepts forms no
+/// provider sends, such as basic ISO 8601 or single-digit fields.
+pub(crate) fn has_shape(text: &[u8], template: &[u8]) -> bool {
+    text.len() == template.len()
+        && text.iter().zip(template).all(|(c, t)| match t {
+            b'9' => c.is_ascii_digit(),
+            t => c == t,
+        })
 }
+
+/// Whether `text` is empty or a fraction of a second as providers write
+/// it: a dot and one to nine digits (jiff reads no more than nanoseconds).
+pub(crate) fn is_fraction_or_empty(text: &str) -> bool {
+    text.is_empty()
+        || text.strip_prefix('.').is_some_and(|digits| {
+            (1..=9).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+#[cfg(test)]
+pub(crate) mod reference;
+
+#[cfg(test)]
+pub(crate) mod strategies;
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn days_and_dates_convert_both_ways_across_leap_years_and_eras() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(days_from_civil(2000, 2, 29), 11_016);
-        assert_eq!(days_from_civil(2023, 11, 14), 19_675);
-        for days in (0..200_000u64).step_by(97) {
-            let (y, m, d) = civil_from_days(days);
-            assert!((1..=days_in_month(y as i64, m as i64)).contains(&(d as i64)));
-            assert_eq!(days_from_civil(y as i64, m as i64, d as i64), days as i64);
-        }
-        assert!(is_leap(2000) && !is_leap(1900) && is_leap(2024) && !is_leap(2023));
+    fn instants_convert_both_ways_and_pre_epoch_ones_have_no_ms() {
+        assert_eq!(epoch_ms(timestamp(0)), Some(0));
+        assert_eq!(
+            epoch_ms(timestamp(1_709_208_000_123)),
+            Some(1_709_208_000_123)
+        );
+        assert_eq!(epoch_ms(Timestamp::from_second(-1).unwrap()), None);
+        assert_eq!(timestamp(u64::MAX), Timestamp::MAX);
+    }
+
+    #[test]
+    fn a_shape_matches_digits_where_it_says_9_and_itself_elsewhere() {
+        assert!(has_shape(b"2024-02-29", b"9999-99-99"));
+        assert!(!has_shape(b"2024-2-29", b"9999-99-99"));
+        assert!(!has_shape(b"2024/02/29", b"9999-99-99"));
+        assert!(!has_shape("２０２４-02-29".as_bytes(), b"9999-99-99"));
+    }
+
+    #[test]
+    fn a_fraction_is_a_dot_and_one_to_nine_digits() {
+        assert!(is_fraction_or_empty("") && is_fraction_or_empty(".238707"));
+        assert!(!is_fraction_or_empty(".") && !is_fraction_or_empty(".1234567890"));
+        assert!(!is_fraction_or_empty("238") && !is_fraction_or_empty(".2a"));
     }
 }

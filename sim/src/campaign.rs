@@ -176,6 +176,17 @@ pub struct Report {
 
 /// Runs the plan; `progress(done, total, failures)` is called after each seed.
 pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)) -> Report {
+    run_campaign_with(plan, &run, progress)
+}
+
+/// [`run_campaign`], running (and shrinking) each scenario with `runner`:
+/// the seam through which tests push a known-bad gateway through the same
+/// campaign and see its failure reported.
+pub fn run_campaign_with(
+    plan: &Plan,
+    runner: &(dyn Fn(&Scenario) -> Outcome + Sync),
+    progress: &(dyn Fn(usize, usize, usize) + Sync),
+) -> Report {
     let started = Instant::now();
     let jobs: Vec<(ProviderName, u64)> = plan
         .providers
@@ -188,7 +199,7 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
         plan.threads,
         &|&(provider, seed)| {
             let scenario = Scenario::draw(seed, provider, &plan.profile);
-            (run(&scenario), scenario)
+            (runner(&scenario), scenario)
         },
         &|done, (outcome, _)| {
             if !outcome.violations.is_empty() {
@@ -222,7 +233,9 @@ pub fn run_campaign(plan: &Plan, progress: &(dyn Fn(usize, usize, usize) + Sync)
                 .cloned()
                 .collect();
             let tail = timeline[timeline.len().saturating_sub(40)..].to_vec();
-            let shrunk = plan.shrink.then(|| shrink(scenario, first.invariant));
+            let shrunk = plan
+                .shrink
+                .then(|| shrink_with(scenario, first.invariant, runner));
             failures.push(Failure {
                 provider: scenario.provider,
                 seed: scenario.seed,

@@ -10,6 +10,7 @@ pub mod gateway;
 pub mod journal_check;
 pub mod net;
 pub mod oracle;
+pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod selftest;

@@ -3,5 +3,22 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
+    init_logs();
     cli::main()
+}
+
+/// Logs go to stderr through `tracing`, filtered by `RUST_LOG` (for example
+/// `RUST_LOG=callproof_sim=debug`). Without it, the command's own progress
+/// notes (`info` of this binary) and every warning are shown.
+fn init_logs() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("warn,callproof=info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_target(false)
+        .without_time()
+        .init();
 }

@@ -6,6 +6,7 @@ mod selftest;
 mod sim;
 
 use callproof_sim::journal_check::{CheckSettings, JournalCheck};
+use callproof_sim::report::{ReportError, Results, Verdict};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -26,7 +27,7 @@ enum Command {
     /// API outages and webhook faults, judged by the oracle.
     Sim(sim::SimArgs),
     /// Run the adapter conformance gate and print one row per adapter x check.
-    Conform,
+    Conform(ConformArgs),
     /// Prove the suite catches every known way to lose a call: run each
     /// canary (one historical bug) until the oracle or a check flags it, and
     /// the reference gateway on the same seeds.
@@ -39,6 +40,17 @@ enum Command {
         #[command(subcommand)]
         command: JournalCommand,
     },
+}
+
+/// Options of `callproof conform`.
+#[derive(clap::Args, Debug)]
+struct ConformArgs {
+    /// Write the results to this file as JSON (the versioned schema of the README's "CI output").
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+    /// Write the results to this file as JUnit XML: one test case per adapter x check family.
+    #[arg(long)]
+    junit: Option<std::path::PathBuf>,
 }
 
 #[derive(Subcommand)]
@@ -66,14 +78,11 @@ pub fn main() -> ExitCode {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
         Command::Emulate(args) => emulate::main(args),
-        Command::Conform => {
+        Command::Conform(args) => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());
-            if report.passed() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
+            let results = callproof_sim::report::from_conformance(&report);
+            finish(&results, args.json.as_deref(), args.junit.as_deref())
         }
         Command::Journal {
             command:
@@ -106,6 +115,48 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// Writes `results` as JSON and JUnit where asked and turns its verdict
+/// into the exit status: 2 (after saying why) if a file could not be written
+/// or nothing ran, 1 if a case failed, 0 otherwise.
+fn finish(
+    results: &Results,
+    json: Option<&std::path::Path>,
+    junit: Option<&std::path::Path>,
+) -> ExitCode {
+    type Writer = fn(&Results, &std::path::Path) -> Result<(), ReportError>;
+    let outputs: [(Option<&std::path::Path>, Writer); 2] =
+        [(json, Results::write_json), (junit, Results::write_junit)];
+    for (path, write) in outputs {
+        if let Some(path) = path {
+            if let Err(e) = write(results, path) {
+                let command = &results.command;
+                eprintln!("callproof {command}: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if results.verdict() == Verdict::NothingRan {
+        eprintln!(
+            "callproof {}: no case ran: a run that tests nothing is not a pass",
+            results.command
+        );
+    }
+    ExitCode::from(results.verdict().exit_code())
+}
+
+/// A progress bar on stderr, drawn by indicatif only when stderr is a
+/// terminal (CI logs get no carriage-return noise).
+fn progress_bar(len: u64, template: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
+        bar.set_style(style);
+    }
+    bar
 }
 
 /// Prints `lines` to stdout; false once the reader has gone (`| head`), so a

@@ -1,12 +1,12 @@
 //! `callproof selftest`: every canary against the oracle and the checks, a
 //! table, and the reference gateway on the same seeds.
 
+use callproof_sim::report::from_selftest;
 use callproof_sim::selftest::{
     finding, provider_of, run_canary, scenario_of, selftest, CanaryReport, Plan, Report,
 };
 use callproof_sim::Canary;
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::process::ExitCode;
 
 /// Options of `callproof selftest`.
@@ -36,6 +36,12 @@ pub struct SelftestArgs {
     /// List the canaries with the behaviour each reproduces, and exit.
     #[arg(long)]
     list: bool,
+    /// Write the results to this file as JSON (the versioned schema of the README's "CI output").
+    #[arg(long)]
+    json: Option<std::path::PathBuf>,
+    /// Write the results to this file as JUnit XML: one test case per canary, then the reference's seeds.
+    #[arg(long)]
+    junit: Option<std::path::PathBuf>,
 }
 
 /// Runs the subcommand.
@@ -73,33 +79,46 @@ pub fn main(args: SelftestArgs) -> ExitCode {
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    if args.budget == 0 {
+        eprintln!(
+            "callproof selftest: --budget 0 runs no seed: a run that tests nothing is not a pass"
+        );
+        return ExitCode::from(2);
+    }
     let plan = Plan {
         canaries,
-        budget: args.budget.max(1),
+        budget: args.budget,
         threads,
         shrink: !args.no_shrink,
     };
-    eprintln!(
-        "callproof selftest: {} canaries, up to {} seeds each, {threads} thread(s)",
+    tracing::info!(
+        "{} canaries, up to {} seeds each, {threads} thread(s)",
         plan.canaries.len(),
         plan.budget
     );
+    let bar = super::progress_bar(
+        plan.canaries.len() as u64,
+        "{bar:30} {pos}/{len} canaries [{elapsed}]",
+    );
     let report = selftest(&plan, &|c: &CanaryReport| {
         let verdict = if c.caught() { "caught" } else { "SURVIVED" };
-        eprintln!(
-            "  {:<28} {verdict:<8} after {} seed(s), {:.1} s",
-            c.canary.name(),
-            c.seeds_run,
-            c.wall.as_secs_f64()
-        );
-        let _ = std::io::stderr().flush();
+        bar.suspend(|| {
+            tracing::info!(
+                "{:<28} {verdict:<8} after {} seed(s), {:.1} s",
+                c.canary.name(),
+                c.seeds_run,
+                c.wall.as_secs_f64()
+            );
+        });
+        bar.inc(1);
     });
+    bar.finish_and_clear();
     print!("{}", render(&report));
-    if report.passed() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    super::finish(
+        &from_selftest(&report),
+        args.json.as_deref(),
+        args.junit.as_deref(),
+    )
 }
 
 fn single(canary: Canary, seed: u64, faults: Option<&str>) -> ExitCode {

@@ -4,9 +4,9 @@ use callproof_core::provider::ProviderName;
 use callproof_sim::campaign::{run_campaign, Plan, Report, REQUIRED_SITUATIONS};
 use callproof_sim::emulator::dialect::for_provider;
 use callproof_sim::oracle::Invariant;
+use callproof_sim::report::from_campaign;
 use callproof_sim::scenario::{Profile, Scenario};
 use std::fmt::Write as _;
-use std::io::Write as _;
 use std::process::ExitCode;
 
 /// Options of `callproof sim`.
@@ -30,9 +30,12 @@ pub struct SimArgs {
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
-    /// Write the results as JSON to this file.
+    /// Write the results to this file as JSON (the versioned schema of the README's "CI output").
     #[arg(long)]
     json: Option<std::path::PathBuf>,
+    /// Write the results to this file as JUnit XML: one test case per seed x provider.
+    #[arg(long)]
+    junit: Option<std::path::PathBuf>,
     /// Print the full timeline of the seed (with --seed).
     #[arg(long)]
     trace: bool,
@@ -89,6 +92,13 @@ pub fn main(args: SimArgs) -> ExitCode {
         Some(s) => vec![s],
         None => Plan::seeds(args.first_seed, args.seeds, shard),
     };
+    if seeds.is_empty() {
+        eprintln!(
+            "callproof sim: nothing to run ({} seed(s) from {}, shard {}/{}): a run that tests nothing is not a pass",
+            args.seeds, args.first_seed, shard.0, shard.1
+        );
+        return ExitCode::from(2);
+    }
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -99,40 +109,29 @@ pub fn main(args: SimArgs) -> ExitCode {
         threads,
         shrink: !args.no_shrink,
     };
-    eprintln!(
-        "callproof sim: {} seed(s) x {} provider(s), profile {}, {} thread(s)",
+    tracing::info!(
+        "{} seed(s) x {} provider(s), profile {}, {} thread(s)",
         plan.seeds.len(),
         plan.providers.len(),
         plan.profile.name,
         plan.threads
     );
-    let progress = |done: usize, total: usize, failed: usize| {
-        if !done.is_multiple_of((total / 50).max(1)) && done != total {
-            return;
-        }
-        let width = 30;
-        let filled = done * width / total.max(1);
-        eprint!(
-            "\r  [{}{}] {done}/{total} runs, {failed} failing",
-            "#".repeat(filled),
-            ".".repeat(width - filled)
-        );
-        let _ = std::io::stderr().flush();
+    let bar = super::progress_bar(
+        (plan.seeds.len() * plan.providers.len()) as u64,
+        "{bar:30} {pos}/{len} runs, {msg} [{elapsed}]",
+    );
+    let progress = |done: usize, _total: usize, failed: usize| {
+        bar.set_position(done as u64);
+        bar.set_message(format!("{failed} failing"));
     };
     let report = run_campaign(&plan, &progress);
-    eprintln!();
+    bar.finish_and_clear();
     print!("{}", render(&report));
-    if let Some(path) = &args.json {
-        if let Err(e) = std::fs::write(path, json(&report)) {
-            eprintln!("callproof sim: cannot write {}: {e}", path.display());
-            return ExitCode::from(2);
-        }
-    }
-    if report.failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    }
+    super::finish(
+        &from_campaign(&report),
+        args.json.as_deref(),
+        args.junit.as_deref(),
+    )
 }
 
 fn parse_shard(s: &str) -> Result<(u64, u64), String> {
@@ -276,34 +275,4 @@ fn render(report: &Report) -> String {
         report.wall.as_secs_f64()
     );
     out
-}
-
-fn json(report: &Report) -> String {
-    let providers: Vec<serde_json::Value> = report
-        .summaries
-        .iter()
-        .map(|(p, s)| {
-            serde_json::json!({
-                "provider": p.as_str(),
-                "seeds": s.seeds,
-                "sim_ms": s.sim_ms,
-                "wall_ms": s.wall.as_millis() as u64,
-                "calls": s.calls,
-                "answered": s.answered,
-                "min_calls_per_seed": s.min_calls,
-                "crashes": s.crashes,
-                "faults": s.faults,
-                "situations": s.situations,
-                "violations": s.violations.iter().map(|(k, v)| (k.name(), *v)).collect::<std::collections::BTreeMap<_, _>>(),
-                "trace_hashes": s.hashes.iter().map(|(k, v)| (k.to_string(), format!("{v:016x}"))).collect::<std::collections::BTreeMap<_, _>>(),
-            })
-        })
-        .collect();
-    let failures: Vec<serde_json::Value> = report
-        .failures
-        .iter()
-        .map(|f| serde_json::json!({"provider": f.provider.as_str(), "seed": f.seed, "invariant": f.violation.invariant.name(), "detail": f.violation.detail, "replay": f.replay_command(), "shrunk": f.shrunk_command()}))
-        .collect();
-    serde_json::to_string_pretty(&serde_json::json!({"providers": providers, "failures": failures}))
-        .unwrap_or_default()
 }

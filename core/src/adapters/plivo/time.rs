@@ -1,85 +1,59 @@
 //! Plivo's timestamps (`2020-04-08 11:34:33`, optionally with a fraction and
 //! an offset such as `+05:30`; the CDR format `yyyy-MM-dd HH:mm:ss[+tz]`) to
-//! ms since the Unix epoch, by arithmetic alone: core reads no clock and no
-//! time-zone database. Without an offset the time is taken as UTC, which is
-//! how Plivo reports callback times.
+//! ms since the Unix epoch. jiff reads the value; this module only insists
+//! on the shape Plivo writes. Without an offset the time is taken as UTC,
+//! which is how Plivo reports callback times.
 
-use crate::calendar::{days_from_civil, days_in_month};
+use crate::calendar::{epoch_ms, has_shape, is_fraction_or_empty, Timestamp};
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
 
 /// Milliseconds since the epoch, or `None` for anything that is not a valid
 /// timestamp at or after 1970 (a bad timestamp is not worth losing the event
-/// over: the caller simply has no time for it).
+/// over: the caller simply has no time for it). Accepted:
+/// `YYYY-MM-DD HH:MM:SS` (or `T` between date and time), then an optional
+/// fraction of one to nine digits, then nothing, `Z`, `±HH:MM` or `±HHMM`.
+/// A leap second (`:60`) is refused: Plivo never writes one.
 pub(crate) fn parse_timestamp_ms(raw: &str) -> Option<u64> {
     let raw = raw.trim();
-    let (date, rest) = raw.split_once([' ', 'T'])?;
-    let mut date_parts = date.split('-');
-    let year: i64 = number(date_parts.next()?, 4)?;
-    let month: i64 = number(date_parts.next()?, 2)?;
-    let day: i64 = number(date_parts.next()?, 2)?;
-    if date_parts.next().is_some() {
+    let (head, rest) = (raw.get(..19)?, raw.get(19..)?);
+    let sep_ok = matches!(head.as_bytes().get(10), Some(b' ' | b'T'));
+    let mut shape = *b"9999-99-99 99:99:99";
+    shape[10] = head.as_bytes()[10];
+    if !sep_ok || !has_shape(head.as_bytes(), &shape) || head.get(17..19)? > "59" {
         return None;
     }
-
-    let (clock, offset_secs) = split_offset(rest)?;
-    let (hms, fraction) = clock.split_once('.').unwrap_or((clock, ""));
-    let mut hms_parts = hms.split(':');
-    let hour: i64 = number(hms_parts.next()?, 2)?;
-    let minute: i64 = number(hms_parts.next()?, 2)?;
-    let second: i64 = number(hms_parts.next()?, 2)?;
-    if hms_parts.next().is_some() {
+    let zone_at = rest.find(['Z', '+', '-']).unwrap_or(rest.len());
+    let (fraction, zone) = rest.split_at(zone_at);
+    let fraction_ok = is_fraction_or_empty(fraction);
+    if !fraction_ok {
         return None;
     }
-    let millis = fraction_millis(fraction)?;
-
-    let valid = (1..=12).contains(&month)
-        && (1..=days_in_month(year, month)).contains(&day)
-        && hour < 24
-        && minute < 60
-        && second < 61;
-    if !valid {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    let secs = days * 86_400 + hour * 3_600 + minute * 60 + second - offset_secs;
-    u64::try_from(secs.checked_mul(1000)?.checked_add(millis)?).ok()
-}
-
-/// Splits `11:34:33+05:30` into the clock and the offset in seconds.
-fn split_offset(rest: &str) -> Option<(&str, i64)> {
-    if let Some(clock) = rest.strip_suffix('Z') {
-        return Some((clock, 0));
-    }
-    let Some(at) = rest.find(['+', '-']) else {
-        return Some((rest, 0));
+    let ts = match zone {
+        "" => Offset::UTC
+            .to_timestamp(raw.parse::<DateTime>().ok()?)
+            .ok()?,
+        "Z" => raw.parse::<Timestamp>().ok()?,
+        _ => {
+            let digits = zone.get(1..)?;
+            let basic = has_shape(digits.as_bytes(), b"9999");
+            let extended = has_shape(digits.as_bytes(), b"99:99");
+            let minutes = if basic {
+                digits.get(2..4)?
+            } else {
+                digits.get(3..5)?
+            };
+            if !(basic || extended) || digits.get(..2)? > "23" || minutes > "59" {
+                return None;
+            }
+            raw.parse::<Timestamp>().ok()?
+        }
     };
-    let (clock, offset) = rest.split_at(at);
-    let sign = if offset.starts_with('-') { -1 } else { 1 };
-    let digits: String = offset.chars().skip(1).filter(|c| *c != ':').collect();
-    if digits.len() != 4 {
-        return None;
-    }
-    let hours: i64 = number(digits.get(..2)?, 2)?;
-    let minutes: i64 = number(digits.get(2..)?, 2)?;
-    if hours > 23 || minutes > 59 {
-        return None;
-    }
-    Some((clock, sign * (hours * 3_600 + minutes * 60)))
+    epoch_ms(ts)
 }
 
-fn number(text: &str, width: usize) -> Option<i64> {
-    if text.len() != width || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    text.parse().ok()
-}
-
-fn fraction_millis(fraction: &str) -> Option<i64> {
-    if !fraction.bytes().all(|b| b.is_ascii_digit()) || fraction.len() > 9 {
-        return None;
-    }
-    let padded: String = fraction.chars().chain("000".chars()).take(3).collect();
-    padded.parse().ok()
-}
+#[cfg(test)]
+mod properties;
 
 #[cfg(test)]
 mod tests {

@@ -1,84 +1,37 @@
 //! RFC 3339 timestamps (`2018-02-02T22:25:27.521992Z`, the form of Telnyx's
-//! `occurred_at`) to milliseconds since the Unix epoch, with no clock and no
-//! time-zone database: only `Z` and numeric offsets exist in this format.
+//! `occurred_at`) to milliseconds since the Unix epoch. jiff reads the value;
+//! this module only insists on the strict RFC 3339 shape Telnyx writes
+//! (jiff's Temporal parser also takes spaces, basic offsets and leap
+//! seconds, which Telnyx never sends).
 
-use crate::calendar::{days_from_civil, days_in_month};
+use crate::calendar::{epoch_ms, has_shape, is_fraction_or_empty, Timestamp};
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`. Fractions beyond
-/// milliseconds are truncated. Times before 1970 have no representation in
-/// the event model's `u64`, so they are refused like any other bad input.
+/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)` (`t` and `z` may be
+/// lower case). Fractions beyond milliseconds are truncated and may have at
+/// most nine digits. A leap second (`:60`) is refused rather than read as
+/// `:59`. Times before 1970 have no representation in the event model's
+/// `u64`, so they are refused like any other bad input.
 pub(super) fn parse_rfc3339_ms(text: &str) -> Option<u64> {
-    let b = text.as_bytes();
-    if b.len() < 20 {
+    let (head, rest) = (text.get(..19)?, text.get(19..)?);
+    let mut head_shape = *b"9999-99-99T99:99:99";
+    if head.as_bytes().get(10) == Some(&b't') {
+        head_shape[10] = b't';
+    }
+    if !has_shape(head.as_bytes(), &head_shape) || head.get(17..19)? > "59" {
         return None;
     }
-    let year = digits(b, 0, 4)?;
-    let month = digits(b, 5, 2)?;
-    let day = digits(b, 8, 2)?;
-    let hour = digits(b, 11, 2)?;
-    let minute = digits(b, 14, 2)?;
-    let second = digits(b, 17, 2)?;
-    let separators_ok = b.get(4) == Some(&b'-')
-        && b.get(7) == Some(&b'-')
-        && matches!(b.get(10), Some(b'T' | b't'))
-        && b.get(13) == Some(&b':')
-        && b.get(16) == Some(&b':');
-    if !separators_ok
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 59
-    {
+    let zone_at = rest.find(['Z', 'z', '+', '-'])?;
+    let (fraction, zone) = rest.split_at(zone_at);
+    let fraction_ok = is_fraction_or_empty(fraction);
+    let zone_ok = matches!(zone, "Z" | "z")
+        || (has_shape(zone.get(1..)?.as_bytes(), b"99:99")
+            && zone.get(1..3)? <= "23"
+            && zone.get(4..6)? <= "59");
+    if !fraction_ok || !zone_ok {
         return None;
     }
-
-    let mut pos = 19;
-    let mut millis = 0i64;
-    if b.get(pos) == Some(&b'.') {
-        pos += 1;
-        let start = pos;
-        while b.get(pos).is_some_and(u8::is_ascii_digit) {
-            pos += 1;
-        }
-        if pos == start {
-            return None;
-        }
-        let mut scale = 100;
-        for &d in b.get(start..pos.min(start + 3))? {
-            millis += i64::from(d - b'0') * scale;
-            scale /= 10;
-        }
-    }
-
-    let offset_secs = match b.get(pos..)? {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), rest @ ..] if rest.len() == 5 && rest.get(2) == Some(&b':') => {
-            let oh = digits(rest, 0, 2)?;
-            let om = digits(rest, 3, 2)?;
-            if oh > 23 || om > 59 {
-                return None;
-            }
-            let secs = oh * 3600 + om * 60;
-            if *sign == b'+' {
-                secs
-            } else {
-                -secs
-            }
-        }
-        _ => return None,
-    };
-
-    let days = days_from_civil(year, month, day);
-    let local_secs = days * 86_400 + hour * 3600 + minute * 60 + second;
-    let utc_ms = (local_secs - offset_secs) * 1000 + millis;
-    u64::try_from(utc_ms).ok()
+    epoch_ms(text.parse::<Timestamp>().ok()?)
 }
 
-fn digits(b: &[u8], start: usize, len: usize) -> Option<i64> {
-    let slice = b.get(start..start + len)?;
-    slice.iter().try_fold(0i64, |acc, &d| {
-        d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
-    })
-}
+#[cfg(test)]
+mod properties;

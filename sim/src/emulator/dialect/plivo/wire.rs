@@ -1,7 +1,5 @@
 //! Shapes shared by Plivo's answers and callbacks: its ids and error bodies.
 
-use callproof_core::calendar::civil_from_days;
-
 use callproof_core::record::Direction;
 use serde_json::{json, Value};
 
@@ -83,19 +81,10 @@ pub(super) fn direction(direction: Direction) -> &'static str {
 /// Plivo's timestamps, in UTC: `2026-03-02 14:05:01`, or with microseconds
 /// (`…01.120000`) as in `SessionStart`.
 pub(super) fn timestamp(ms: u64, with_micros: bool) -> String {
-    let secs = ms / 1000;
-    let days = secs / 86_400;
-    let of_day = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    let clock = format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}",
-        of_day / 3_600,
-        of_day % 3_600 / 60,
-        of_day % 60
-    );
-    if with_micros {
-        format!("{clock}.{:06}", ms % 1000 * 1000)
+    let format = if with_micros {
+        "%Y-%m-%d %H:%M:%S.%6f"
     } else {
-        clock
-    }
+        "%Y-%m-%d %H:%M:%S"
+    };
+    callproof_core::calendar::format_utc(ms, format)
 }

@@ -7,8 +7,6 @@
 //! - `occurred_at` / `start_time`: RFC 3339 UTC with six fractional digits,
 //!   as in the spec's `2018-02-02T22:25:27.521992Z`.
 
-use callproof_core::calendar::civil_from_days;
-
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
@@ -49,17 +47,7 @@ pub(super) fn event_id(call_control_id: &str, identity: &str) -> String {
 
 /// Milliseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
 pub(super) fn rfc3339(ms: u64) -> String {
-    let secs = ms / 1000;
-    let millis = ms % 1000;
-    let days = secs / 86_400;
-    let of_day = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}000Z",
-        of_day / 3600,
-        (of_day % 3600) / 60,
-        of_day % 60
-    )
+    callproof_core::calendar::format_utc(ms, "%Y-%m-%dT%H:%M:%S.%6fZ")
 }
 
 fn digest(parts: &[&[u8]]) -> [u8; 32] {

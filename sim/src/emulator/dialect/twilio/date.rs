@@ -1,33 +1,14 @@
 //! RFC 2822 dates as Twilio writes them (`Tue, 31 Aug 2010 20:36:28 +0000`,
-//! the OAS example of `date_created`), from the simulated clock by arithmetic
-//! alone.
+//! the OAS example of `date_created`), from the simulated clock through
+//! jiff. jiff's own RFC 2822 printer writes `-0000` and an unpadded day for a
+//! bare instant, so the format is spelled out to match Twilio byte for byte.
 
-use callproof_core::calendar::civil_from_days;
-
-const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+use callproof_core::calendar::format_utc;
 
 /// `ms` since the epoch as an RFC 2822 date in UTC; the milliseconds are
 /// dropped, as Twilio's dates carry whole seconds.
 pub(super) fn rfc2822(ms: u64) -> String {
-    let secs = ms / 1000;
-    let days = secs / 86_400;
-    let of_day = secs % 86_400;
-    let (year, month, day) = civil_from_days(days);
-    // 1 January 1970 was a Thursday: `DAYS` starts there.
-    let weekday = DAYS.get((days % 7) as usize).copied().unwrap_or("Thu");
-    let month = MONTHS
-        .get(month.saturating_sub(1) as usize)
-        .copied()
-        .unwrap_or("Jan");
-    format!(
-        "{weekday}, {day:02} {month} {year} {:02}:{:02}:{:02} +0000",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
+    format_utc(ms, "%a, %d %b %Y %H:%M:%S +0000")
 }
 
 #[cfg(test)]
