@@ -12,6 +12,7 @@ pub mod oracle;
 pub mod run;
 pub mod scenario;
 pub mod selftest;
+pub mod verdict;
 
 /// The canaries' names and histories (building one is the self-test's alone).
 pub use canary::Canary;
