@@ -182,6 +182,10 @@ pub struct CallTimeline {
     pub created_at_ms: u64,
     /// Answered (connected).
     pub answered_at_ms: Option<u64>,
+    /// The provider told the gateway of the answer with its time (an answer
+    /// callback reached it). Without that a gateway can only count max
+    /// duration from its create, which is early by the ringing time.
+    pub answer_reported: bool,
     /// When the provider first spoke the gateway's words into it.
     pub first_spoken_at_ms: Option<u64>,
     /// Ended.
@@ -227,7 +231,8 @@ pub struct HangupRules {
 pub enum HangupReason {
     /// The operator asked (before the hangup landed).
     Operator,
-    /// Max duration, counted from the answer, had passed.
+    /// Max duration, counted from the answer, had passed (from the create
+    /// if the provider never reported the answer to the gateway).
     MaxDuration,
     /// A notify call, its message spoken and the hang-up delay over.
     NotifyHangup,
@@ -323,7 +328,14 @@ pub fn judge_hangups(
         let landed = ended.saturating_add(rules.early_ms);
         let reason = HangupReason::ALL.into_iter().find(|reason| match reason {
             HangupReason::Operator => asked.iter().any(|at| *at <= ended),
-            HangupReason::MaxDuration => landed >= answered.saturating_add(rules.max_duration_ms),
+            HangupReason::MaxDuration => {
+                let base = if c.answer_reported {
+                    answered
+                } else {
+                    c.created_at_ms
+                };
+                landed >= base.saturating_add(rules.max_duration_ms)
+            }
             HangupReason::NotifyHangup => {
                 c.notify
                     && c.first_spoken_at_ms

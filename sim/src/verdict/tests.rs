@@ -94,6 +94,7 @@ fn connected(pid: &str, ended_at: u64, ended_by: EndedBy) -> CallTimeline {
         rejected: false,
         created_at_ms: 0,
         answered_at_ms: Some(10_000),
+        answer_reported: true,
         first_spoken_at_ms: Some(10_500),
         ended_at_ms: Some(ended_at),
         ended_by: Some(ended_by),
@@ -163,6 +164,16 @@ fn max_duration_counts_from_the_answer_not_from_the_create() {
         let judged = judge_hangups(&[connected("p1", ended, EndedBy::Gateway)], &[], &rules());
         assert_eq!(judged[0].reason, reason, "hung up at {ended}");
     }
+}
+
+#[test]
+fn a_gateway_never_told_of_the_answer_may_count_max_duration_from_its_create() {
+    let mut unheard = connected("p1", 60_000, EndedBy::Gateway);
+    unheard.answer_reported = false;
+    let judged = judge_hangups(&[unheard.clone()], &[], &rules());
+    assert_eq!(judged[0].reason, Some(HangupReason::MaxDuration));
+    unheard.ended_at_ms = Some(50_000);
+    assert_eq!(judge_hangups(&[unheard], &[], &rules())[0].reason, None);
 }
 
 #[test]
