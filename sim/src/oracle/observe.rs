@@ -17,6 +17,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
+/// One callback as the manager received it: the call (provider id, else
+/// ours), what it reports, and when it happened at the provider.
+pub type CallbackIdentity = (String, String, u64);
+
 /// A create the gateway sent, and what it heard back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CreateSent {
@@ -42,7 +46,7 @@ pub struct Observations {
     pub told_over: Vec<(u64, String)>,
     /// Callbacks as the manager received them: (call, what, when it
     /// happened) -> the dedupe keys they came with.
-    pub event_keys: BTreeMap<(String, String, u64), Vec<String>>,
+    pub event_keys: BTreeMap<CallbackIdentity, Vec<String>>,
     /// Calls (the gateway's id or the provider's) whose answer callback
     /// reached the manager.
     pub answers_heard: std::collections::BTreeSet<String>,
@@ -128,7 +132,7 @@ impl Observations {
 
     /// Whether one callback reached the manager under more than one dedupe
     /// key: its retries were not recognised as the same callback (B7).
-    pub fn rekeyed_callback(&self) -> Option<(&(String, String, u64), &Vec<String>)> {
+    pub fn rekeyed_callback(&self) -> Option<(&CallbackIdentity, &Vec<String>)> {
         self.event_keys.iter().find(|(_, keys)| keys.len() > 1)
     }
 }
