@@ -131,13 +131,57 @@ fn a_notify_message_whose_speak_failed_is_spoken_again_and_the_call_still_hangs_
 }
 
 #[test]
-fn a_call_stuck_ringing_is_ended_by_the_stale_call_deadline() {
+fn a_call_stuck_ringing_is_ended_by_the_stale_call_deadline_once_the_provider_says_it_still_rings()
+{
+    let mut config = Config::openclaw_defaults(ProviderName::Twilio);
+    // A ring timeout longer than the stale window: "ringing" is believable.
+    config.ring_timeout_secs = 600;
+    let mut h = Harness::new(config, T0);
+    let id = h.place(CallMode::Conversation, None);
+    h.created("CA1");
+    h.advance_to(T0 + 120_000);
+    h.reply_where(
+        is_kind("status"),
+        Ok(OpOutcome::Status(ProviderCallStatus::Live {
+            answered: false,
+        })),
+    );
+    h.reply_where(is_kind("hangup"), Ok(OpOutcome::Done));
+    assert_eq!(h.mgr.record(&id).map(|r| r.state), Some(CallState::Timeout));
+}
+
+#[test]
+fn the_stale_call_deadline_never_reaps_a_call_the_provider_says_is_alive_past_its_ring_timeout() {
+    let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Telnyx), T0);
+    let id = h.place(CallMode::Conversation, None);
+    h.created("v3:1");
+    h.advance_to(T0 + 120_000);
+    h.reply_where(
+        is_kind("status"),
+        Ok(OpOutcome::Status(ProviderCallStatus::Live {
+            answered: false,
+        })),
+    );
+    assert!(
+        !h.requests.iter().any(|(_, op)| op.kind() == "hangup"),
+        "alive past the ring timeout means answered: no hangup"
+    );
+    assert!(h.mgr.record(&id).is_some_and(|r| r.state.is_connected()));
+}
+
+#[test]
+fn the_stale_call_deadline_ends_a_call_the_provider_no_longer_has() {
     let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
     let id = h.place(CallMode::Conversation, None);
     h.created("CA1");
     h.advance_to(T0 + 120_000);
-    h.reply_where(is_kind("hangup"), Ok(OpOutcome::Done));
-    assert_eq!(h.mgr.record(&id).map(|r| r.state), Some(CallState::Timeout));
+    h.reply_where(
+        is_kind("status"),
+        Err(ProviderError::NotFound {
+            detail: "gone".into(),
+        }),
+    );
+    assert!(h.mgr.record(&id).is_some_and(|r| r.state.is_terminal()));
 }
 
 #[test]

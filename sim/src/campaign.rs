@@ -135,6 +135,23 @@ impl Summary {
             ("inbound rejected", s.inbound_rejected),
             ("inbound accepted", s.inbound_accepted),
             ("journal write refused", s.write_failures),
+            (
+                "gateway hangups judged",
+                s.hangups_judged.values().sum::<u64>(),
+            ),
+            (
+                "  by operator request",
+                s.hangups_judged.get("operator").copied().unwrap_or(0),
+            ),
+            (
+                "  at max duration",
+                s.hangups_judged.get("max duration").copied().unwrap_or(0),
+            ),
+            (
+                "  at notify hang-up",
+                s.hangups_judged.get("notify hang-up").copied().unwrap_or(0),
+            ),
+            ("capacity refusals judged", s.refusals_judged),
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
@@ -150,7 +167,7 @@ impl Summary {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 10] = [
+pub const REQUIRED_SITUATIONS: [&str; 15] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -161,6 +178,11 @@ pub const REQUIRED_SITUATIONS: [&str; 10] = [
     "inbound rejected",
     "inbound accepted",
     "journal write refused",
+    "gateway hangups judged",
+    "  by operator request",
+    "  at max duration",
+    "  at notify hang-up",
+    "capacity refusals judged",
 ];
 
 /// The campaign's results.

@@ -14,6 +14,7 @@ pub mod report;
 pub mod run;
 pub mod scenario;
 pub mod selftest;
+pub mod verdict;
 
 /// The canaries' names and histories (building one is the self-test's alone).
 pub use canary::Canary;

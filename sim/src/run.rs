@@ -38,6 +38,11 @@ pub struct Situations {
     pub inbound_accepted: u64,
     /// Journal writes the disk refused.
     pub write_failures: u64,
+    /// Gateway hangups of connected calls, judged from ground truth, by the
+    /// reason that explains them ("unrequested" for none).
+    pub hangups_judged: BTreeMap<&'static str, u64>,
+    /// Capacity refusals judged against the provider's live calls.
+    pub refusals_judged: u64,
 }
 
 /// What one run produced.
@@ -152,11 +157,12 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         gateway::WEBHOOK_URL.to_owned(),
     )));
     let log = Rc::new(RefCell::new(GatewayLog::default()));
+    let seen = Rc::new(RefCell::new(oracle::observe::Observations::default()));
     let spec = Rc::new(GatewaySpec {
         provider: scenario.provider,
         config: scenario.config.clone(),
         workload: scenario.workload.clone(),
-        core,
+        core: Rc::new(oracle::observe::Observed::new(core, seen.clone())),
     });
     let disk = Rc::new(Disk::default());
     {
@@ -350,6 +356,14 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         PROBE_NUMBER,
         end_ms,
     );
+    let ground = oracle::ground::judge(
+        &emulator.borrow().calls,
+        &seen.borrow(),
+        &replay,
+        &results,
+        &found.disruptions,
+        scenario,
+    );
     let Findings {
         mut violations,
         mut situations,
@@ -357,6 +371,13 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         ..
     } = found;
     violations.extend(end_found);
+    for v in ground.violations {
+        if !violations.iter().any(|o| o.invariant == v.invariant) {
+            violations.push(v);
+        }
+    }
+    situations.hangups_judged = ground.hangups;
+    situations.refusals_judged = ground.refusals_judged;
     let e = emulator.borrow();
     situations.duplicate_callbacks = e.stats.duplicates;
     situations.late_callbacks = e.stats.reordered;

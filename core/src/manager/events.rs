@@ -130,6 +130,15 @@ impl<R: super::InboundRule> Manager<R> {
             if let Some(call) = self.calls.get_mut(&call_id) {
                 call.record.answered_at.get_or_insert(at);
             }
+        } else if now_connected && matches!(event.kind, EventKind::Answered) {
+            // A status said "answered" first, without a time: the answer
+            // callback brings it, so max duration counts from the answer.
+            if let Some(call) = self.calls.get_mut(&call_id) {
+                if call.record.answered_at.is_none() {
+                    call.record.answered_at = Some(at);
+                    changed = true;
+                }
+            }
         }
         if !changed {
             // Stale (reordered) or no-op: acknowledged, nothing written.

@@ -46,6 +46,12 @@ impl<R: super::InboundRule> Manager<R> {
                     self.schedule_recheck(&call_id, now);
                 }
                 Err(e) => {
+                    if matches!(e, ProviderError::NotFound { .. }) {
+                        // "Not found or already ended" about a call we count:
+                        // ask the provider, whose answer proves the end, rather
+                        // than hold the slot until a deadline.
+                        self.send_status(&call_id);
+                    }
                     let cmd = cmd.or_else(|| {
                         then_listen.then(|| {
                             self.calls
@@ -60,6 +66,9 @@ impl<R: super::InboundRule> Manager<R> {
             },
             Purpose::StartListening => {
                 if let Err(e) = reply {
+                    if matches!(e, ProviderError::NotFound { .. }) {
+                        self.send_status(&call_id);
+                    }
                     if let Some(cmd) = self
                         .calls
                         .get_mut(&call_id)
@@ -142,9 +151,32 @@ impl<R: super::InboundRule> Manager<R> {
     ) {
         match reply {
             Ok(OpOutcome::Status(ProviderCallStatus::Live { answered })) => {
+                // Some providers only say "alive" (Telnyx). An outbound call
+                // still alive past the ring timeout it was placed with has
+                // been answered: the provider would have ended it otherwise.
+                let rung_out = self.calls.get(call_id).is_some_and(|c| {
+                    c.record.direction == crate::record::Direction::Outbound
+                        && now
+                            >= c.record
+                                .started_at
+                                .saturating_add(u64::from(self.config.ring_timeout_secs) * 1000)
+                                .saturating_add(self.config.provider_slack_ms)
+                });
+                let answered = answered || rung_out;
                 let mut changed = false;
                 if answered {
                     changed = self.move_state(call_id, CallState::Answered);
+                }
+                let stale = self.calls.get(call_id).is_some_and(|c| {
+                    !c.record.state.is_connected()
+                        && now
+                            >= c.record
+                                .started_at
+                                .saturating_add(self.config.stale_call_ms)
+                });
+                if stale {
+                    // Still ringing past the stale-call window: reap it.
+                    self.begin_hangup(call_id, CallState::Timeout, None, now);
                 }
                 if let Some(call) = self.calls.get_mut(call_id) {
                     call.doubt = None;

@@ -96,11 +96,21 @@ impl<R: super::InboundRule> Manager<R> {
         match id.kind {
             TimerKind::MaxDuration => self.begin_hangup(call_id, CallState::Timeout, None, now),
             TimerKind::StaleRinging => {
-                let still_ringing = self
-                    .calls
-                    .get(call_id)
-                    .is_some_and(|c| !c.record.state.is_connected());
-                if still_ringing {
+                let Some(call) = self.calls.get(call_id) else {
+                    return;
+                };
+                if call.record.state.is_connected() || call.hangup.is_some() {
+                    return;
+                }
+                let has_id = call.record.provider_call_id.is_some()
+                    || call.record.callproof.request_id.is_some();
+                if has_id {
+                    // Past the ring timeout a call we still think is ringing
+                    // was answered or is over, its callback lost: ask first,
+                    // so a live conversation is never reaped (the status
+                    // reply hangs up a call that really is still ringing).
+                    self.send_status(call_id);
+                } else {
                     self.begin_hangup(call_id, CallState::Timeout, None, now);
                 }
             }

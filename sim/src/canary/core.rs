@@ -7,7 +7,7 @@ use crate::gateway::core::{AfterWriteFailure, CallCore, CoreFactory};
 use callproof_core::adapters::Adapter;
 use callproof_core::journal::Replay;
 use callproof_core::manager::{
-    Config, InboundRule, Input, JournalWrite, Manager, Output, RequestId,
+    Config, InboundRule, Input, JournalWrite, Manager, Output, RequestId, TimerId, TimerKind,
 };
 use callproof_core::provider::{
     EventKind, OpOutcome, ProviderCallStatus, ProviderError, ProviderEvent, ProviderOp,
@@ -70,6 +70,8 @@ struct Wrapped<R: InboundRule> {
     out: VecDeque<Output>,
     /// B3: status requests in flight.
     status_requests: BTreeSet<RequestId>,
+    /// Item 5: hangup requests in flight.
+    hangup_requests: BTreeSet<RequestId>,
     /// B6: a write still in flight, and how many batches it has waited.
     in_flight: Option<(JournalWrite, u32)>,
 }
@@ -81,6 +83,7 @@ impl<R: InboundRule> Wrapped<R> {
             inner,
             out: VecDeque::new(),
             status_requests: BTreeSet::new(),
+            hangup_requests: BTreeSet::new(),
             in_flight: None,
         };
         let mut batch: Vec<Output> = std::iter::from_fn(|| w.inner.poll_output()).collect();
@@ -113,6 +116,21 @@ impl<R: InboundRule> Wrapped<R> {
                 }
                 batch
             }
+            Canary::EndedHangupRetried => {
+                for o in &batch {
+                    if let Output::Request(id, ProviderOp::Hangup { .. }) = o {
+                        self.hangup_requests.insert(*id);
+                    }
+                }
+                batch
+            }
+            // The reaper's timer is never cancelled when the call connects.
+            Canary::ReaperCutsConnected => batch
+                .into_iter()
+                .filter(
+                    |o| !matches!(o, Output::CancelTimer(id) if id.kind == TimerKind::StaleRinging),
+                )
+                .collect(),
             Canary::AppendsOutOfOrder => self.out_of_order(batch),
             // B6: the write is started, not awaited: everything after it in
             // the operation (the ack included) goes first.
@@ -194,6 +212,32 @@ impl<R: InboundRule> Wrapped<R> {
                     ),
                     other => Input::Reply(id, other),
                 }
+            }
+            // Item 5: "already ended" is taken for "unreachable, retry".
+            (Canary::EndedHangupRetried, Input::Reply(id, reply)) => {
+                if !self.hangup_requests.remove(&id) {
+                    return Input::Reply(id, reply);
+                }
+                match reply {
+                    Err(ProviderError::NotFound { detail }) => {
+                        Input::Reply(id, Err(ProviderError::Transient { detail }))
+                    }
+                    other => Input::Reply(id, other),
+                }
+            }
+            // Item 2: the reaper fires on a connected call and ends it as
+            // if its time were up.
+            (Canary::ReaperCutsConnected, Input::Timer(id))
+                if id.kind == TimerKind::StaleRinging
+                    && self
+                        .inner
+                        .record(&id.call_id)
+                        .is_some_and(|r| r.state.is_connected() && !r.state.is_terminal()) =>
+            {
+                Input::Timer(TimerId {
+                    call_id: id.call_id,
+                    kind: TimerKind::MaxDuration,
+                })
             }
             // B8: an unknown call's ringing or in-progress callback starts a
             // new inbound call, whatever the call really was.

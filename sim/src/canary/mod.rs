@@ -72,11 +72,22 @@ pub enum Canary {
     /// after a crash the restored call had neither its message nor its
     /// hangup".
     NotifyHangupInMemory,
+    /// Issue 13 item 2, of the class of B2 ("Time-only cleanup") and the
+    /// history's "stale-call reaper 120 s (0 when it was introduced)": a
+    /// reaper by time alone that ends calls that are connected, as OpenClaw's
+    /// did to live calls in `speaking` after about two minutes.
+    ReaperCutsConnected,
+    /// Issue 13 item 5, of the class of B3 ("Only proof of termination ...
+    /// may release capacity, and an unknown call must still be driven to an
+    /// end"), the other way round: proof of the end taken as no proof. A
+    /// hangup answered "already ended" is retried as if the provider were
+    /// unreachable, and the slot stays taken until a deadline.
+    EndedHangupRetried,
 }
 
 impl Canary {
     /// Every canary, in bug-history order.
-    pub const ALL: [Canary; 13] = [
+    pub const ALL: [Canary; 15] = [
         Canary::StaleReload,
         Canary::TimeOnlyCleanup,
         Canary::UnconfirmedDropped,
@@ -90,6 +101,8 @@ impl Canary {
         Canary::RejectedNotHungUp,
         Canary::SuffixAllowlist,
         Canary::NotifyHangupInMemory,
+        Canary::ReaperCutsConnected,
+        Canary::EndedHangupRetried,
     ];
 
     /// Its name on the command line and in tables.
@@ -108,6 +121,8 @@ impl Canary {
             Canary::RejectedNotHungUp => "rejected-not-hung-up",
             Canary::SuffixAllowlist => "suffix-allowlist",
             Canary::NotifyHangupInMemory => "notify-hangup-in-memory",
+            Canary::ReaperCutsConnected => "reaper-cuts-connected",
+            Canary::EndedHangupRetried => "ended-hangup-retried",
         }
     }
 
@@ -127,6 +142,8 @@ impl Canary {
             Canary::RejectedNotHungUp => "B9",
             Canary::SuffixAllowlist => "B10",
             Canary::NotifyHangupInMemory => "B12",
+            Canary::ReaperCutsConnected => "B2-reaper",
+            Canary::EndedHangupRetried => "B3-proof",
         }
     }
 
@@ -146,6 +163,8 @@ impl Canary {
             Canary::RejectedNotHungUp => "Inbound policy rejected the caller and simply returned: the caller rang until the carrier timed out.",
             Canary::SuffixAllowlist => "normalized.endsWith(allowed) || allowed.endsWith(normalized) on digits only.",
             Canary::NotifyHangupInMemory => "Notify-mode calls scheduled the hangup with an untracked timer; after a crash only max duration ended them.",
+            Canary::ReaperCutsConnected => "Time-only cleanup; a stale-call reaper (120 s, 0 when introduced) that ended live calls in speaking after about two minutes.",
+            Canary::EndedHangupRetried => "Only proof of termination (a terminal status, or not-found) may release capacity: here the proof is retried as unknown and the slot held to a deadline.",
         }
     }
 

@@ -2,7 +2,9 @@
 //! and the gateway's journal file, never from the gateway's own opinion.
 
 mod deadlines;
+pub mod ground;
 mod journal_file;
+pub mod observe;
 mod orphans;
 #[cfg(test)]
 mod tests;
@@ -49,11 +51,14 @@ pub enum Invariant {
     InboundPolicy,
     /// Duplicated, retried or late callbacks never revive a call.
     Idempotency,
+    /// The gateway ends a connected call only when the operator, max
+    /// duration, notify mode or inbound policy asks it to.
+    NoUnrequestedHangup,
 }
 
 impl Invariant {
     /// All of them, in table order.
-    pub const ALL: [Invariant; 8] = [
+    pub const ALL: [Invariant; 9] = [
         Invariant::NoPhantom,
         Invariant::NoOrphan,
         Invariant::Capacity,
@@ -62,6 +67,7 @@ impl Invariant {
         Invariant::BoundedDuration,
         Invariant::InboundPolicy,
         Invariant::Idempotency,
+        Invariant::NoUnrequestedHangup,
     ];
 
     /// The name used in tables and regression files.
@@ -75,6 +81,7 @@ impl Invariant {
             Invariant::BoundedDuration => "bounded-duration",
             Invariant::InboundPolicy => "inbound-policy",
             Invariant::Idempotency => "idempotency",
+            Invariant::NoUnrequestedHangup => "no-unrequested-hangup",
         }
     }
 }
