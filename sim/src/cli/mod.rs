@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod gateway;
 mod selftest;
 mod sim;
 
@@ -30,6 +31,10 @@ enum Command {
     /// canary (one historical bug) until the oracle or a check flags it, and
     /// the reference gateway on the same seeds.
     Selftest(selftest::SelftestArgs),
+    /// Run the reference call manager as a real process: provider webhooks,
+    /// the control API (POST /calls, GET /calls, GET /health), a journal that
+    /// compacts itself. Settings from flags, CALLPROOF_* variables or --config.
+    Gateway(Box<gateway::GatewayArgs>),
     /// Inspect a call journal (OpenClaw's calls.jsonl or callproof's).
     Journal {
         #[command(subcommand)]
@@ -61,6 +66,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
+        Command::Gateway(args) => gateway::main(*args),
         Command::Conform => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());
