@@ -135,6 +135,8 @@ impl Summary {
             ("inbound rejected", s.inbound_rejected),
             ("inbound accepted", s.inbound_accepted),
             ("journal write refused", s.write_failures),
+            ("compactions", s.compactions),
+            ("crashes during compaction", s.crashes_during_compaction),
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
@@ -150,7 +152,7 @@ impl Summary {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 10] = [
+pub const REQUIRED_SITUATIONS: [&str; 12] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -161,6 +163,8 @@ pub const REQUIRED_SITUATIONS: [&str; 10] = [
     "inbound rejected",
     "inbound accepted",
     "journal write refused",
+    "compactions",
+    "crashes during compaction",
 ];
 
 /// The campaign's results.

@@ -6,6 +6,7 @@ use crate::emulator::dialect::for_provider;
 use crate::emulator::truth::Phase;
 use crate::emulator::{host, Emulator, EmulatorStats};
 use crate::gateway::core::{CoreFactory, Reference};
+use crate::gateway::journal_file::CompactionStep;
 use crate::gateway::sim_io::{Disk, SimIo};
 use crate::gateway::{self, GatewayLog, GatewaySpec};
 use crate::oracle::{self, Violation};
@@ -38,6 +39,10 @@ pub struct Situations {
     pub inbound_accepted: u64,
     /// Journal writes the disk refused.
     pub write_failures: u64,
+    /// Journal compactions the gateway finished.
+    pub compactions: u64,
+    /// Power losses in the middle of a compaction.
+    pub crashes_during_compaction: u64,
 }
 
 /// What one run produced.
@@ -181,6 +186,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     let mut unreachable_until = 0u64;
     let mut step = 0u64;
     let mut armed_create_crash: Option<(u64, usize)> = None;
+    let mut armed_compaction_crash: Option<(CompactionStep, u64)> = None;
     let mut orphans = oracle::OrphanWatch::default();
     loop {
         let t = step * TICK.as_millis() as u64;
@@ -236,6 +242,17 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     disk.stalled_until.set(now + stall_ms);
                     pending.push((t + stall_ms, Pending::CrashFor(down_ms)));
                 }
+                FaultKind::CrashDuringCompaction {
+                    after_rename,
+                    down_ms,
+                } => {
+                    let step = if after_rename {
+                        CompactionStep::SyncingDirectory
+                    } else {
+                        CompactionStep::SyncingCheckpoint
+                    };
+                    armed_compaction_crash = Some((step, down_ms));
+                }
                 FaultKind::CallbackReplay { window_ms } => {
                     emulator.borrow_mut().redeliver(now, window_ms);
                 }
@@ -280,8 +297,10 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         }
         if t == scenario.faults_end_ms - scenario.faults_end_ms % TICK.as_millis() as u64 {
             emulator.borrow_mut().calm();
-            // A crash still waiting for a create does not outlive the faults.
+            // A crash still waiting for a create or a compaction does not
+            // outlive the faults.
             armed_create_crash = None;
+            armed_compaction_crash = None;
             harness.push(format!(
                 "{:>9.3}s harness faults stop: liveness phase",
                 t as f64 / 1000.0
@@ -317,6 +336,26 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     t as f64 / 1000.0
                 ));
                 pending.push((t + down_ms, Pending::Bounce));
+            }
+        }
+        if let Some((at, down_ms)) = armed_compaction_crash {
+            let compacting = log.borrow().compacting == Some(at);
+            if compacting && found.power_loss(&mut sim, &emulator, &log, t, now + down_ms) {
+                armed_compaction_crash = None;
+                found.situations.crashes_during_compaction += 1;
+                harness.push(format!(
+                    "{:>9.3}s harness crash during a journal compaction ({at:?})",
+                    t as f64 / 1000.0
+                ));
+                pending.push((t + down_ms, Pending::Bounce));
+            }
+        }
+        let recovered = log.borrow_mut().recovered.take();
+        if let Some((file, history_len)) = recovered {
+            let l = log.borrow();
+            if l.compactions > 0 {
+                let history = &l.journal[..history_len.min(l.journal.len())];
+                found.add(oracle::check_recovered_journal(&file, history, t));
             }
         }
         if step.is_multiple_of(10) {
@@ -365,6 +404,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.inbound_rejected = e.stats.inbound_rejected;
     situations.inbound_accepted = e.stats.inbound_accepted;
     situations.write_failures = log.borrow().write_failures;
+    situations.compactions = log.borrow().compactions;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
     let calls_answered = e
         .calls

@@ -137,19 +137,25 @@ fn print_banner(base: &str, config: &Config) {
         match provider {
             ProviderName::Twilio => {
                 let (sid, token) = twilio_credentials();
-                lines.push(format!("twilio  base URL {base}  (instead of https://api.twilio.com)"));
+                lines.push(format!(
+                    "twilio  base URL {base}  (instead of https://api.twilio.com)"
+                ));
                 lines.push(format!("        TWILIO_ACCOUNT_SID={sid}"));
                 lines.push(format!("        TWILIO_AUTH_TOKEN={token}"));
             }
             ProviderName::Plivo => {
                 let (id, token) = plivo_credentials();
-                lines.push(format!("plivo   base URL {base}  (instead of https://api.plivo.com)"));
+                lines.push(format!(
+                    "plivo   base URL {base}  (instead of https://api.plivo.com)"
+                ));
                 lines.push(format!("        PLIVO_AUTH_ID={id}"));
                 lines.push(format!("        PLIVO_AUTH_TOKEN={token}"));
             }
             ProviderName::Telnyx | ProviderName::Mock => {
                 let (key, public_key, connection) = telnyx_credentials();
-                lines.push(format!("telnyx  base URL {base}  (instead of https://api.telnyx.com)"));
+                lines.push(format!(
+                    "telnyx  base URL {base}  (instead of https://api.telnyx.com)"
+                ));
                 lines.push(format!("        TELNYX_API_KEY={key}"));
                 lines.push(format!("        TELNYX_PUBLIC_KEY={public_key}"));
                 lines.push(format!("        TELNYX_CONNECTION_ID={connection}"));

@@ -133,7 +133,10 @@ pub(super) async fn handle(
             let _serial = lock.lock().await;
             match super::deliver::advance(&state, advance.ms).await {
                 Some(now) => ok(json!({ "now_ms": now })),
-                None => error(409, "the clock is real: start with --clock manual to advance it"),
+                None => error(
+                    409,
+                    "the clock is real: start with --clock manual to advance it",
+                ),
             }
         }
         (method, segments) => sync(&mut state.borrow_mut(), &method, segments, &query, body),
@@ -313,11 +316,11 @@ fn sync(
             }
             ok(json!({ "ok": true, "until_ms": now.saturating_add(o.ms) }))
         }
-        (_, [
-            "health" | "calls" | "requests" | "webhooks" | "reset" | "callees" | "inbound"
-            | "faults" | "webhook-faults" | "redeliver" | "outage" | "clock",
-            ..,
-        ]) => error(405, "method not allowed on this route"),
+        (
+            _,
+            ["health" | "calls" | "requests" | "webhooks" | "reset" | "callees" | "inbound"
+            | "faults" | "webhook-faults" | "redeliver" | "outage" | "clock", ..],
+        ) => error(405, "method not allowed on this route"),
         _ => error(404, "no such control route"),
     }
 }
@@ -357,7 +360,10 @@ fn providers_named(
         None => Ok(served),
         Some(name) => match ProviderName::parse(name).filter(|p| served.contains(p)) {
             Some(p) => Ok(vec![p]),
-            None => Err(error(400, &RuleError::Provider(name.to_owned()).to_string())),
+            None => Err(error(
+                400,
+                &RuleError::Provider(name.to_owned()).to_string(),
+            )),
         },
     }
 }

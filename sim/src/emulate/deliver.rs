@@ -180,7 +180,11 @@ fn apply_rules(state: &Rc<RefCell<State>>, provider: ProviderName, delivery: Del
             Before::Done
         }
         WebhookAction::Reorder => {
-            let hold = if delay_ms == 0 { REORDER_DEFAULT_MS } else { delay_ms };
+            let hold = if delay_ms == 0 {
+                REORDER_DEFAULT_MS
+            } else {
+                delay_ms
+            };
             emulator.requeue(delivery, now + hold);
             Before::Done
         }

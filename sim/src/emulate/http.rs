@@ -91,10 +91,13 @@ async fn exchange(
     }
     let host = uri.host().ok_or(SendError::Connect)?.to_owned();
     let port = uri.port_u16().unwrap_or(80);
-    let stream = tokio::time::timeout(connect, tokio::net::TcpStream::connect((host.as_str(), port)))
-        .await
-        .map_err(|_| SendError::Connect)?
-        .map_err(|_| SendError::Connect)?;
+    let stream = tokio::time::timeout(
+        connect,
+        tokio::net::TcpStream::connect((host.as_str(), port)),
+    )
+    .await
+    .map_err(|_| SendError::Connect)?
+    .map_err(|_| SendError::Connect)?;
     let _ = stream.set_nodelay(true);
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
         .await
@@ -103,14 +106,20 @@ async fn exchange(
         let _ = conn.await;
     });
     let (mut parts, body) = request.into_parts();
-    let authority = uri.authority().map(|a| a.as_str().to_owned()).unwrap_or(host);
+    let authority = uri
+        .authority()
+        .map(|a| a.as_str().to_owned())
+        .unwrap_or(host);
     if let Ok(v) = http::HeaderValue::from_str(&authority) {
         parts.headers.insert(http::header::HOST, v);
     }
     let path = uri.path_and_query().map_or("/", |p| p.as_str());
     parts.uri = path.parse().map_err(|_| SendError::Connect)?;
     let response = sender
-        .send_request(http::Request::from_parts(parts, Full::new(Bytes::from(body))))
+        .send_request(http::Request::from_parts(
+            parts,
+            Full::new(Bytes::from(body)),
+        ))
         .await
         .map_err(|_| SendError::Broken)?;
     let (parts, body) = response.into_parts();

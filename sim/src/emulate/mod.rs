@@ -69,7 +69,11 @@ impl Config {
     /// does with no flags.
     pub fn new() -> Config {
         Config {
-            providers: vec![ProviderName::Twilio, ProviderName::Plivo, ProviderName::Telnyx],
+            providers: vec![
+                ProviderName::Twilio,
+                ProviderName::Plivo,
+                ProviderName::Telnyx,
+            ],
             seed: 0,
             clock: ClockMode::Real,
             start_ms: crate::clock::EPOCH_MS,

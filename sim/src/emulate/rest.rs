@@ -24,10 +24,10 @@ pub(super) async fn handle(
             return Some(super::control::not_found(request.uri().path()));
         };
         let served = emulator.serve(&request, now, &mut s.rules);
-        let path = request
-            .uri()
-            .path_and_query()
-            .map_or_else(|| request.uri().path().to_owned(), |p| p.as_str().to_owned());
+        let path = request.uri().path_and_query().map_or_else(
+            || request.uri().path().to_owned(),
+            |p| p.as_str().to_owned(),
+        );
         s.requests.push(RequestEntry {
             at_ms: now,
             provider: provider.as_str(),
@@ -35,7 +35,11 @@ pub(super) async fn handle(
             path,
             operation: served.operation,
             provider_call_id: served.provider_call_id.clone(),
-            status: if served.response.is_some() { served.status } else { 0 },
+            status: if served.response.is_some() {
+                served.status
+            } else {
+                0
+            },
             fault: served.fault.clone(),
             applied: served.applied,
             request_body: body_text(request.body()),

@@ -138,13 +138,19 @@ mod tests {
         assert_eq!(read(twilio, &reject), Some(GatewayAnswer::Reject));
         let hangup = reply("<Response><Hangup/><Say>never</Say></Response>");
         assert_eq!(read(twilio, &hangup), Some(GatewayAnswer::Hangup));
-        assert_eq!(read(twilio, &reply("<Response/>")), Some(GatewayAnswer::Hangup));
+        assert_eq!(
+            read(twilio, &reply("<Response/>")),
+            Some(GatewayAnswer::Hangup)
+        );
     }
 
     #[test]
     fn twiml_with_any_other_verb_first_answers_the_call() {
         let say = reply("<Response><!-- hi --><Say>Hello</Say><Hangup/></Response>");
-        assert_eq!(read(ProviderName::Twilio, &say), Some(GatewayAnswer::Accept));
+        assert_eq!(
+            read(ProviderName::Twilio, &say),
+            Some(GatewayAnswer::Accept)
+        );
     }
 
     #[test]

@@ -610,7 +610,8 @@ impl Emulator {
             return false;
         }
         self.log.ended_by_control(pid);
-        self.log.record(pid, now, "hangup", "the far end hung up (control)");
+        self.log
+            .record(pid, now, "hangup", "the far end hung up (control)");
         self.end(pid, CallState::HangupUser, now);
         true
     }

@@ -262,7 +262,12 @@ impl FaultRules {
 
     /// The fault, if any, for a `provider` request of `operation` at `now`:
     /// the first rule in force that matches and whose draw hits.
-    pub fn decide(&mut self, provider: &str, operation: Operation, now: u64) -> Option<FaultAction> {
+    pub fn decide(
+        &mut self,
+        provider: &str,
+        operation: Operation,
+        now: u64,
+    ) -> Option<FaultAction> {
         self.rest.retain(|_, a| {
             a.rule.count.is_none_or(|c| a.hits < c)
                 && a.rule.for_ms.is_none_or(|ms| now < a.added_at + ms)

@@ -66,6 +66,9 @@ impl CallLogs {
 
     /// Marks `pid` as ended through the control API.
     pub fn ended_by_control(&mut self, pid: &str) {
-        self.by_call.entry(pid.to_owned()).or_default().ended_by_control = true;
+        self.by_call
+            .entry(pid.to_owned())
+            .or_default()
+            .ended_by_control = true;
     }
 }

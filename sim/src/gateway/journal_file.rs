@@ -150,3 +150,5 @@ impl std::fmt::Display for CompactionError {
         }
     }
 }
+
+impl std::error::Error for CompactionError {}

@@ -164,9 +164,9 @@ pub struct GatewayLog {
     pub file: Vec<u8>,
     /// A checkpoint being renamed over the journal, not yet known durable.
     pub checkpoint: Option<Vec<u8>>,
-    /// The bytes the latest boot read, for the harness's compaction check
-    /// (taken by the harness).
-    pub recovered: Option<Vec<u8>>,
+    /// The bytes the latest boot read and how long `journal` was then, for
+    /// the harness's compaction check (taken by the harness).
+    pub recovered: Option<(Vec<u8>, usize)>,
     /// Compactions finished.
     pub compactions: u64,
     /// The compaction step under way, if any (the harness crashes here).

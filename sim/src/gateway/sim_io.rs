@@ -17,8 +17,14 @@ use std::rc::Rc;
 use std::time::Duration;
 use turmoil::fs::shim::std::fs;
 
-/// Simulated time an fsync (of a file or a directory) takes.
+/// Simulated time an fsync of a file takes, plus [`FSYNC_US_PER_BYTE`] for
+/// each byte written since the last one (a checkpoint takes longer than a
+/// line).
 const FSYNC_LATENCY: Duration = Duration::from_millis(3);
+/// Microseconds of fsync per unsynced byte (1 MB/s).
+const FSYNC_US_PER_BYTE: u64 = 1;
+/// Simulated time a directory fsync takes.
+const DIR_FSYNC_LATENCY: Duration = Duration::from_millis(12);
 
 /// Disk faults the harness injects (ms since the epoch; 0 = none).
 #[derive(Debug, Default)]
@@ -27,6 +33,8 @@ pub struct Disk {
     pub full_until: Cell<u64>,
     /// Fsyncs do not complete until then.
     pub stalled_until: Cell<u64>,
+    /// Bytes written since the last fsync (they make the next one slower).
+    pub unsynced_bytes: Cell<u64>,
 }
 
 /// turmoil behind the seam, with the harness's disk faults.
@@ -37,9 +45,10 @@ pub struct SimIo {
 }
 
 impl SimIo {
-    fn sync_delay(&self) -> tokio::time::Sleep {
+    fn sync_delay(&self, base: Duration) -> tokio::time::Sleep {
         let stalled = self.disk.stalled_until.get().saturating_sub(now_ms());
-        tokio::time::sleep(FSYNC_LATENCY + Duration::from_millis(stalled))
+        let data = self.disk.unsynced_bytes.replace(0) * FSYNC_US_PER_BYTE;
+        tokio::time::sleep(base + Duration::from_millis(stalled) + Duration::from_micros(data))
     }
 }
 
@@ -97,11 +106,14 @@ impl Io for SimIo {
                 "no space left on device",
             ));
         }
+        self.disk
+            .unsynced_bytes
+            .set(self.disk.unsynced_bytes.get() + bytes.len() as u64);
         std::io::Write::write_all(file, bytes)
     }
 
     async fn sync(&self, file: &Self::File) -> io::Result<()> {
-        self.sync_delay().await;
+        self.sync_delay(FSYNC_LATENCY).await;
         file.sync_all()
     }
 
@@ -114,7 +126,7 @@ impl Io for SimIo {
     }
 
     async fn sync_dir(&self, dir: &Path) -> io::Result<()> {
-        self.sync_delay().await;
+        self.sync_delay(DIR_FSYNC_LATENCY).await;
         fs::sync_dir(dir)
     }
 }

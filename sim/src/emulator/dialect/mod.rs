@@ -162,7 +162,11 @@ pub fn plivo_credentials() -> (&'static str, &'static str) {
 
 /// Telnyx's API key, webhook public key and connection id.
 pub fn telnyx_credentials() -> (&'static str, &'static str, &'static str) {
-    (telnyx::API_KEY, telnyx::PUBLIC_KEY_BASE64, telnyx::CONNECTION_ID)
+    (
+        telnyx::API_KEY,
+        telnyx::PUBLIC_KEY_BASE64,
+        telnyx::CONNECTION_ID,
+    )
 }
 
 /// The dialect of `provider`, if the simulator has one.
