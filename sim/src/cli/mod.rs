@@ -90,21 +90,23 @@ pub fn main() -> ExitCode {
                     now_ms,
                 },
         } => {
-            let bytes = match std::fs::read(&file) {
-                Ok(b) => b,
-                Err(e) => {
-                    eprintln!("callproof: cannot read {}: {e}", file.display());
-                    return ExitCode::from(2);
-                }
-            };
             let now_ms = now_ms.unwrap_or_else(wall_clock_ms);
             let settings = CheckSettings {
                 now_ms,
                 max_duration_ms: max_duration_secs * 1000,
                 max_concurrent_calls,
             };
-            let check = JournalCheck::run(&bytes, settings);
+            let check = match JournalCheck::read(&file, settings) {
+                Ok(check) => check,
+                Err(e) => {
+                    eprintln!("callproof: cannot read {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
             print!("{}", check.render(&file.display().to_string()));
+            if check.not_a_journal() {
+                return ExitCode::from(2);
+            }
             if check.blocks_capacity() {
                 ExitCode::from(1)
             } else {
