@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod bench;
 mod emulate;
 mod gateway;
 mod selftest;
@@ -36,6 +37,9 @@ enum Command {
     /// the control API (POST /calls, GET /calls, GET /health), a journal that
     /// compacts itself. Settings from flags, CALLPROOF_* variables or --config.
     Gateway(Box<gateway::GatewayArgs>),
+    /// Measure restart time, peak memory and journal size against history
+    /// length, beside a naive node replay of the same files.
+    Bench(bench::BenchArgs),
     /// Serve the Twilio, Plivo and Telnyx emulators on one port, with a
     /// control API under /_callproof/, for any gateway to be tested against.
     Emulate(emulate::EmulateArgs),
@@ -71,6 +75,7 @@ pub fn main() -> ExitCode {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
         Command::Gateway(args) => gateway::main(*args),
+        Command::Bench(args) => bench::main(args),
         Command::Emulate(args) => emulate::main(args),
         Command::Conform => {
             let report = callproof_conformance::run_all();
