@@ -14,8 +14,7 @@
 //! and a newest line that is a valid head but not a valid record.
 
 use super::{
-    after_terminal, allowed, classify, CallState, Order, Replay, SkipReason, Skipped,
-    RECORD_START,
+    after_terminal, allowed, classify, CallState, Order, Replay, SkipReason, Skipped, RECORD_START,
 };
 use crate::record::CallRecord;
 use serde::Deserialize;

@@ -75,7 +75,11 @@ fn restart(file: &Path) -> std::io::Result<Value> {
         .map(|r| r.started_at)
         .max()
         .unwrap_or(0);
-    let mut manager = Manager::recover(Config::openclaw_defaults(ProviderName::Twilio), &replay, now);
+    let mut manager = Manager::recover(
+        Config::openclaw_defaults(ProviderName::Twilio),
+        &replay,
+        now,
+    );
     let mut outputs = 0u64;
     while manager.poll_output().is_some() {
         outputs += 1;
@@ -259,8 +263,16 @@ fn call_history(rng: &mut Rng, i: u64, end_all: bool) -> Vec<Value> {
     });
     let mut out = Vec::with_capacity(11);
     let states = [
-        "initiated", "ringing", "answered", "active", "speaking", "listening", "speaking",
-        "listening", "speaking", "listening",
+        "initiated",
+        "ringing",
+        "answered",
+        "active",
+        "speaking",
+        "listening",
+        "speaking",
+        "listening",
+        "speaking",
+        "listening",
     ];
     for state in states {
         rec["state"] = Value::from(state);
@@ -354,9 +366,7 @@ fn generate_compacted(store: &Path, calls: u64) -> std::io::Result<Sizes> {
             out.sync_all()?;
             std::fs::rename(&tmp, &path)?;
             std::fs::File::open(store)?.sync_all()?;
-            file = std::io::BufWriter::new(
-                std::fs::OpenOptions::new().append(true).open(&path)?,
-            );
+            file = std::io::BufWriter::new(std::fs::OpenOptions::new().append(true).open(&path)?);
             len = checkpoint.len() as u64;
             checkpoint_len = len;
             compactions += 1;
