@@ -489,10 +489,7 @@ impl<R: InboundRule> Manager<R> {
     /// call id; many at once (a recovery from a long journal) are chosen in
     /// one sort rather than one scan each.
     fn evict_history(&mut self) {
-        let excess = self
-            .history
-            .len()
-            .saturating_sub(self.config.history_limit);
+        let excess = self.history.len().saturating_sub(self.config.history_limit);
         if excess == 0 {
             return;
         }

@@ -270,7 +270,7 @@ struct AdapterCredentials {
     telnyx_connection_id: Option<String>,
 }
 
-type Builder = Rc<dyn Fn(&str, &str) -> Box<dyn Adapter>>;
+type Builder = gateway::AdapterBuilder;
 
 /// The provider's adapter, built once from the credentials (so a bad key is
 /// refused at start), handed out as a copy at every boot.

@@ -112,8 +112,11 @@ pub enum AdapterSource {
     Emulator,
     /// Built by the caller (the real gateway's credentials from the
     /// environment), given the API base URL and the public webhook URL.
-    Custom(Rc<dyn Fn(&str, &str) -> Box<dyn callproof_core::adapters::Adapter>>),
+    Custom(AdapterBuilder),
 }
+
+/// Builds the adapter from the API base URL and the public webhook URL.
+pub type AdapterBuilder = Rc<dyn Fn(&str, &str) -> Box<dyn callproof_core::adapters::Adapter>>;
 
 impl std::fmt::Debug for AdapterSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
