@@ -152,6 +152,8 @@ impl Summary {
                 s.hangups_judged.get("notify hang-up").copied().unwrap_or(0),
             ),
             ("capacity refusals judged", s.refusals_judged),
+            ("compactions", s.compactions),
+            ("crashes during compaction", s.crashes_during_compaction),
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
@@ -167,7 +169,7 @@ impl Summary {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 15] = [
+pub const REQUIRED_SITUATIONS: [&str; 17] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -183,6 +185,8 @@ pub const REQUIRED_SITUATIONS: [&str; 15] = [
     "  at max duration",
     "  at notify hang-up",
     "capacity refusals judged",
+    "compactions",
+    "crashes during compaction",
 ];
 
 /// The campaign's results.
