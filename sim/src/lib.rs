@@ -5,6 +5,7 @@ pub mod campaign;
 mod canary;
 pub mod clock;
 pub mod emulator;
+pub mod gate;
 pub mod gateway;
 pub mod journal_check;
 pub mod net;
