@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod gate;
 mod selftest;
 mod sim;
 
@@ -30,6 +31,10 @@ enum Command {
     /// canary (one historical bug) until the oracle or a check flags it, and
     /// the reference gateway on the same seeds.
     Selftest(selftest::SelftestArgs),
+    /// Judge a real gateway process: start it against `callproof emulate`,
+    /// run crash scenarios (SIGKILL, restart, faults, callers), and give
+    /// each a verdict from the provider's ground truth.
+    Gate(gate::GateArgs),
     /// Inspect a call journal (OpenClaw's calls.jsonl or callproof's).
     Journal {
         #[command(subcommand)]
@@ -61,6 +66,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
+        Command::Gate(args) => gate::main(args),
         Command::Conform => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());

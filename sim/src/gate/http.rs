@@ -76,8 +76,8 @@ pub fn request(
         .map_err(|e| HttpError::BadUrl(format!("{url}: {e}")))?
         .next()
         .ok_or_else(|| HttpError::BadUrl(url.to_owned()))?;
-    let mut stream =
-        TcpStream::connect_timeout(&addr, timeout).map_err(|e| HttpError::Connect(e.to_string()))?;
+    let mut stream = TcpStream::connect_timeout(&addr, timeout)
+        .map_err(|e| HttpError::Connect(e.to_string()))?;
     let _ = stream.set_read_timeout(Some(timeout));
     let _ = stream.set_write_timeout(Some(timeout));
     let body = json_body.unwrap_or("");
@@ -160,8 +160,8 @@ fn complete(raw: &[u8]) -> Option<Result<Response, HttpError>> {
 }
 
 fn parse(raw: &[u8], at_eof: bool) -> Result<Response, HttpError> {
-    let head_end =
-        find(raw, b"\r\n\r\n").ok_or_else(|| HttpError::Broken("no complete response head".into()))?;
+    let head_end = find(raw, b"\r\n\r\n")
+        .ok_or_else(|| HttpError::Broken("no complete response head".into()))?;
     let head = String::from_utf8_lossy(&raw[..head_end]);
     let status_line = head.lines().next().unwrap_or_default();
     let status = status_line
@@ -224,7 +224,13 @@ mod tests {
         assert!(complete(raw).is_none());
         let raw = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
         let r = complete(raw).expect("complete").expect("parses");
-        assert_eq!(r, Response { status: 200, body: b"hello".to_vec() });
+        assert_eq!(
+            r,
+            Response {
+                status: 200,
+                body: b"hello".to_vec()
+            }
+        );
     }
 
     #[test]
@@ -237,7 +243,10 @@ mod tests {
 
     #[test]
     fn garbage_is_a_typed_error_not_a_panic() {
-        assert!(matches!(parse(b"SSH-2.0\r\n\r\n", true), Err(HttpError::Broken(_))));
+        assert!(matches!(
+            parse(b"SSH-2.0\r\n\r\n", true),
+            Err(HttpError::Broken(_))
+        ));
         assert!(matches!(split_url("ftp://x"), Err(HttpError::BadUrl(_))));
     }
 
@@ -247,7 +256,10 @@ mod tests {
             let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
             l.local_addr().expect("addr").port()
         };
-        let r = get(&format!("http://127.0.0.1:{port}/health"), Duration::from_secs(1));
+        let r = get(
+            &format!("http://127.0.0.1:{port}/health"),
+            Duration::from_secs(1),
+        );
         assert!(matches!(r, Err(HttpError::Connect(_))), "{r:?}");
     }
 

@@ -15,7 +15,16 @@
 //! Only the runner touches processes, sockets and the wall clock; the
 //! scenario catalogue, the random schedules and the checkers are pure.
 
+pub mod catalogue;
 pub mod check;
+pub mod emulator;
+pub mod evidence;
 pub mod http;
 pub mod observe;
+pub mod random;
+pub mod report;
+pub mod runner;
+pub mod scenario;
+pub mod session;
+pub mod subject;
 pub mod truth;

@@ -199,24 +199,33 @@ impl Truth {
     }
 
     /// The REST requests about `provider_call_id`, in order.
-    pub fn requests_for<'a>(&'a self, provider_call_id: &'a str) -> impl Iterator<Item = &'a Request> {
+    pub fn requests_for<'a>(
+        &'a self,
+        provider_call_id: &'a str,
+    ) -> impl Iterator<Item = &'a Request> {
         self.requests
             .iter()
             .filter(move |r| r.provider_call_id.as_deref() == Some(provider_call_id))
     }
 
     /// The callbacks about `provider_call_id`, in order.
-    pub fn webhooks_for<'a>(&'a self, provider_call_id: &'a str) -> impl Iterator<Item = &'a Delivery> {
+    pub fn webhooks_for<'a>(
+        &'a self,
+        provider_call_id: &'a str,
+    ) -> impl Iterator<Item = &'a Delivery> {
         self.webhooks
             .iter()
             .filter(move |d| d.provider_call_id == provider_call_id)
     }
 }
 
-#[derive(Deserialize)]
-pub(crate) struct CallsPage {
+/// `GET /_callproof/calls`: the calls and the emulator's clock.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CallsPage {
+    /// The emulator's clock.
     #[serde(default)]
     pub now_ms: u64,
+    /// Every call.
     #[serde(default)]
     pub calls: Vec<Call>,
 }

@@ -14,7 +14,10 @@ pub(super) fn check(obs: &Observation) -> Outcome {
                 "{}: the provider held {} of the subject's calls at once (limit {max}): {}",
                 at(obs, t),
                 live.len(),
-                live.iter().map(|id| name(obs, id)).collect::<Vec<_>>().join(", ")
+                live.iter()
+                    .map(|id| name(obs, id))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             calls: live,
             at_ms: t,

@@ -16,7 +16,12 @@ pub(super) fn check(obs: &Observation) -> Outcome {
             .truth
             .webhooks_for(id)
             .filter(|d| d.kind == "ended" && d.accepted())
-            .map(|d| (d.at_ms, format!("took the provider's ended callback (attempt {})", d.attempt)));
+            .map(|d| {
+                (
+                    d.at_ms,
+                    format!("took the provider's ended callback (attempt {})", d.attempt),
+                )
+            });
         let hung_up = obs
             .truth
             .requests_for(id)
@@ -29,7 +34,8 @@ pub(super) fn check(obs: &Observation) -> Outcome {
         if let Some(s) = obs.snapshots.iter().find(|s| {
             s.at_ms > after
                 && s.calls.iter().any(|(cid, pid)| {
-                    pid.as_deref() == Some(id.as_str()) || call.call_id.as_deref() == Some(cid.as_str())
+                    pid.as_deref() == Some(id.as_str())
+                        || call.call_id.as_deref() == Some(cid.as_str())
                 })
         }) {
             fails.push(Finding {

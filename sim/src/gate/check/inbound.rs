@@ -44,7 +44,10 @@ pub(super) fn check(obs: &Observation) -> Outcome {
         let id = name(obs, &caller.provider_call_id);
         let Some(call) = obs.truth.call(&caller.provider_call_id) else {
             unknowns.push(Finding {
-                summary: format!("caller {} ({}) is not in the provider's truth", caller.tag, caller.from),
+                summary: format!(
+                    "caller {} ({}) is not in the provider's truth",
+                    caller.tag, caller.from
+                ),
                 calls: vec![caller.provider_call_id.clone()],
                 at_ms: caller.at_ms,
             });
@@ -52,7 +55,9 @@ pub(super) fn check(obs: &Observation) -> Outcome {
         };
         let Some(from) = ready_from(obs, caller.at_ms) else {
             unknowns.push(Finding {
-                summary: format!("caller {id} rang while the subject was down and it never came back"),
+                summary: format!(
+                    "caller {id} rang while the subject was down and it never came back"
+                ),
                 calls: vec![call.provider_call_id.clone()],
                 at_ms: caller.at_ms,
             });
@@ -73,7 +78,9 @@ pub(super) fn check(obs: &Observation) -> Outcome {
             } else if call.ended_at_ms.is_none_or(|e| e > by) {
                 if call.ended_at_ms.is_none() && now <= by {
                     unknowns.push(Finding {
-                        summary: format!("caller {id} was still ringing when the gate stopped looking"),
+                        summary: format!(
+                            "caller {id} was still ringing when the gate stopped looking"
+                        ),
                         calls: vec![call.provider_call_id.clone()],
                         at_ms: now,
                     });

@@ -110,11 +110,23 @@ pub struct Outcome {
 impl Outcome {
     fn from_findings(check: Check, fails: Vec<Finding>, unknowns: Vec<Finding>) -> Outcome {
         if !fails.is_empty() {
-            Outcome { check, verdict: Verdict::Fail, findings: fails }
+            Outcome {
+                check,
+                verdict: Verdict::Fail,
+                findings: fails,
+            }
         } else if !unknowns.is_empty() {
-            Outcome { check, verdict: Verdict::Unknown, findings: unknowns }
+            Outcome {
+                check,
+                verdict: Verdict::Unknown,
+                findings: unknowns,
+            }
         } else {
-            Outcome { check, verdict: Verdict::Pass, findings: Vec::new() }
+            Outcome {
+                check,
+                verdict: Verdict::Pass,
+                findings: Vec::new(),
+            }
         }
     }
 }

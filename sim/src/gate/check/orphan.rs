@@ -25,7 +25,11 @@ pub(super) fn check(obs: &Observation) -> Outcome {
                     "max duration {} s plus {} ms slack from {}",
                     obs.settings.max_duration_secs,
                     slack,
-                    if call.answered_at_ms.is_some() { "its answer" } else { "its creation" }
+                    if call.answered_at_ms.is_some() {
+                        "its answer"
+                    } else {
+                        "its creation"
+                    }
                 ),
             ),
         };

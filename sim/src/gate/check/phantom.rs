@@ -11,11 +11,16 @@ pub(super) fn check(obs: &Observation) -> Outcome {
     let refused: Vec<_> = obs
         .commands
         .iter()
-        .filter(|c| matches!(c.ask, Ask::Place { .. }) && matches!(c.answer, Answer::Capacity { .. }))
+        .filter(|c| {
+            matches!(c.ask, Ask::Place { .. }) && matches!(c.answer, Answer::Capacity { .. })
+        })
         .collect();
     let refusals: Vec<Refusal> = refused
         .iter()
-        .map(|c| Refusal { sent_ms: c.sent_ms, answered_ms: c.answered_ms })
+        .map(|c| Refusal {
+            sent_ms: c.sent_ms,
+            answered_ms: c.answered_ms,
+        })
         .collect();
     let excused: Vec<(u64, u64)> = obs
         .faults

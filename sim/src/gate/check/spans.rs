@@ -141,58 +141,100 @@ mod tests {
     use super::*;
 
     fn span(id: &str, from: u64, until: Option<u64>) -> Span {
-        Span { id: id.into(), from_ms: from, until_ms: until }
+        Span {
+            id: id.into(),
+            from_ms: from,
+            until_ms: until,
+        }
     }
 
     #[test]
     fn a_refusal_long_after_the_last_call_ended_is_a_phantom() {
         let spans = [span("A", 1_000, Some(5_000))];
-        let refusals = [Refusal { sent_ms: 9_000, answered_ms: 9_010 }];
+        let refusals = [Refusal {
+            sent_ms: 9_000,
+            answered_ms: 9_010,
+        }];
         let found = phantoms(&spans, &refusals, &[], 1, 2_000);
-        assert_eq!(found, vec![Phantom { refusal: 0, live: 0, below_since_ms: 5_000 }]);
+        assert_eq!(
+            found,
+            vec![Phantom {
+                refusal: 0,
+                live: 0,
+                below_since_ms: 5_000
+            }]
+        );
     }
 
     #[test]
     fn a_refusal_racing_the_end_of_a_call_is_within_grace() {
         let spans = [span("A", 1_000, Some(5_000))];
-        let refusals = [Refusal { sent_ms: 6_000, answered_ms: 6_010 }];
+        let refusals = [Refusal {
+            sent_ms: 6_000,
+            answered_ms: 6_010,
+        }];
         assert!(phantoms(&spans, &refusals, &[], 1, 2_000).is_empty());
     }
 
     #[test]
     fn a_refusal_while_the_provider_holds_the_limit_is_no_phantom() {
         let spans = [span("A", 1_000, None)];
-        let refusals = [Refusal { sent_ms: 9_000, answered_ms: 9_010 }];
+        let refusals = [Refusal {
+            sent_ms: 9_000,
+            answered_ms: 9_010,
+        }];
         assert!(phantoms(&spans, &refusals, &[], 1, 2_000).is_empty());
     }
 
     #[test]
     fn a_refusal_inside_an_excused_fault_window_is_no_phantom() {
         let spans = [span("A", 1_000, Some(2_000))];
-        let refusals = [Refusal { sent_ms: 9_000, answered_ms: 9_010 }];
+        let refusals = [Refusal {
+            sent_ms: 9_000,
+            answered_ms: 9_010,
+        }];
         assert!(phantoms(&spans, &refusals, &[(8_000, 9_500)], 1, 2_000).is_empty());
-        assert_eq!(phantoms(&spans, &refusals, &[(3_000, 4_000)], 1, 2_000).len(), 1);
+        assert_eq!(
+            phantoms(&spans, &refusals, &[(3_000, 4_000)], 1, 2_000).len(),
+            1
+        );
     }
 
     #[test]
     fn with_two_slots_one_live_call_leaves_room() {
         let spans = [span("A", 0, None), span("B", 0, Some(3_000))];
-        let refusals = [Refusal { sent_ms: 8_000, answered_ms: 8_001 }];
+        let refusals = [Refusal {
+            sent_ms: 8_000,
+            answered_ms: 8_001,
+        }];
         let found = phantoms(&spans, &refusals, &[], 2, 2_000);
-        assert_eq!(found, vec![Phantom { refusal: 0, live: 1, below_since_ms: 3_000 }]);
+        assert_eq!(
+            found,
+            vec![Phantom {
+                refusal: 0,
+                live: 1,
+                below_since_ms: 3_000
+            }]
+        );
     }
 
     #[test]
     fn a_call_that_started_inside_the_window_counts() {
         let spans = [span("A", 0, Some(100)), span("B", 7_500, Some(8_500))];
-        let refusals = [Refusal { sent_ms: 9_000, answered_ms: 9_001 }];
+        let refusals = [Refusal {
+            sent_ms: 9_000,
+            answered_ms: 9_001,
+        }];
         assert!(phantoms(&spans, &refusals, &[], 1, 2_000).is_empty());
     }
 
     #[test]
     fn overlapping_spans_past_the_limit_are_a_breach() {
         let spans = [span("A", 0, Some(5_000)), span("B", 4_000, None)];
-        assert_eq!(first_breach(&spans, 1), Some((4_000, vec!["A".into(), "B".into()])));
+        assert_eq!(
+            first_breach(&spans, 1),
+            Some((4_000, vec!["A".into(), "B".into()]))
+        );
         assert_eq!(first_breach(&spans, 2), None);
         let back_to_back = [span("A", 0, Some(4_000)), span("B", 4_000, None)];
         assert_eq!(first_breach(&back_to_back, 1), None);
