@@ -4,6 +4,7 @@
 pub mod campaign;
 mod canary;
 pub mod clock;
+pub mod emulate;
 pub mod emulator;
 pub mod gate;
 pub mod gateway;

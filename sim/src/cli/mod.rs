@@ -1,6 +1,7 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod emulate;
 mod gate;
 mod selftest;
 mod sim;
@@ -35,6 +36,9 @@ enum Command {
     /// run crash scenarios (SIGKILL, restart, faults, callers), and give
     /// each a verdict from the provider's ground truth.
     Gate(gate::GateArgs),
+    /// Serve the Twilio, Plivo and Telnyx emulators on one port, with a
+    /// control API under /_callproof/, for any gateway to be tested against.
+    Emulate(emulate::EmulateArgs),
     /// Inspect a call journal (OpenClaw's calls.jsonl or callproof's).
     Journal {
         #[command(subcommand)]
@@ -67,6 +71,7 @@ pub fn main() -> ExitCode {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
         Command::Gate(args) => gate::main(args),
+        Command::Emulate(args) => emulate::main(args),
         Command::Conform => {
             let report = callproof_conformance::run_all();
             print!("{}", report.render_table());

@@ -3,7 +3,9 @@
 //! up with the provider's delivery faults. The same value can be served by a
 //! turmoil host or, later, over real TCP.
 
+use super::callees::CalleeScripts;
 use super::dialect::{ApiCall, ApiResult, CallbackKind, Dialect, IdRef};
+use super::log::CallLogs;
 use super::truth::{Callee, Phase, TruthCall};
 use callproof_core::record::Direction;
 use callproof_core::state::{CallState, EndReason};
@@ -80,7 +82,7 @@ pub struct Emulator {
     profile: EmulatorProfile,
     /// Until when the API answers 429/503 (and which).
     outage: Option<(u64, bool)>,
-    outbox: Vec<Delivery>,
+    pub(crate) outbox: Vec<Delivery>,
     /// Where inbound calls' callbacks go.
     pub gateway_webhook: String,
     /// What happened.
@@ -89,15 +91,29 @@ pub struct Emulator {
     delivered_seq: BTreeMap<String, u32>,
     /// Callbacks emitted recently, kept for a redelivery incident.
     recent: Vec<Delivery>,
+    /// What each call went through, for the control API's timeline.
+    pub log: CallLogs,
+    /// Callees set by hand (per number, and a default); empty in the
+    /// simulator, whose callees are drawn from the seed.
+    pub callees: CalleeScripts,
+    /// Added to the id counter when ids are made, so two seeds of the
+    /// standalone server give different ids (0 in the simulator).
+    pub(crate) id_salt: u64,
+    /// The call the latest create made.
+    last_created: Option<String>,
 }
 
 /// How far back the provider keeps callbacks it may deliver again.
 const RECENT_MS: u64 = 300_000;
 
 /// How long outbound calls sit queued before ringing.
-const QUEUE_MS: u64 = 200;
+pub(crate) const QUEUE_MS: u64 = 200;
 /// How long an unanswered inbound caller waits before giving up.
 const INBOUND_PATIENCE_MS: u64 = 45_000;
+/// A busy line answers busy this long after it starts ringing.
+pub(crate) const BUSY_AFTER_MS: u64 = 1_000;
+/// A failing carrier gives up this long after ringing starts.
+pub(crate) const FAILURE_AFTER_MS: u64 = 500;
 
 impl Emulator {
     /// An emulator for `dialect`, its randomness drawn from `seed`.
@@ -120,7 +136,23 @@ impl Emulator {
             stats: EmulatorStats::default(),
             delivered_seq: BTreeMap::new(),
             recent: Vec::new(),
+            log: CallLogs::default(),
+            callees: CalleeScripts::default(),
+            id_salt: 0,
+            last_created: None,
         }
+    }
+
+    /// Mixes `salt` into every id made from now on, so servers started with
+    /// different seeds hand out different ids (the simulator uses none).
+    pub fn with_id_salt(mut self, salt: u64) -> Emulator {
+        self.id_salt = salt;
+        self
+    }
+
+    /// The provider id of the call the latest create made.
+    pub fn last_created(&self) -> Option<&str> {
+        self.last_created.as_deref()
     }
 
     /// The provider's wire format.
@@ -158,24 +190,48 @@ impl Emulator {
             Ok(call) => call,
             Err(response) => return response,
         };
-        if let Some((until, rate_limited)) = self.outage {
-            if now < until {
-                self.stats.api_errors += 1;
-                let result = if rate_limited {
-                    ApiResult::RateLimited
-                } else {
-                    ApiResult::ServerError
-                };
-                return self.dialect.respond(&call, result);
-            }
-            self.outage = None;
+        if let Some(response) = self.outage_answer(&call, now) {
+            return response;
         }
-        let target = call.target().and_then(|id| self.resolve(id));
+        self.apply(&call, now)
+    }
+
+    /// The injected outage's refusal of `call`, while the outage lasts.
+    pub(crate) fn outage_answer(
+        &mut self,
+        call: &ApiCall,
+        now: u64,
+    ) -> Option<http::Response<Vec<u8>>> {
+        let (until, rate_limited) = self.outage?;
+        if now >= until {
+            self.outage = None;
+            return None;
+        }
+        self.stats.api_errors += 1;
+        let result = if rate_limited {
+            ApiResult::RateLimited
+        } else {
+            ApiResult::ServerError
+        };
+        Some(self.dialect.respond(call, result))
+    }
+
+    /// The provider id `call` names, if that call exists.
+    pub(crate) fn target_of(&self, call: &ApiCall) -> Option<String> {
+        call.target().and_then(|id| self.resolve(id))
+    }
+
+    /// Carries out an understood request and renders the provider's answer.
+    pub(crate) fn apply(&mut self, call: &ApiCall, now: u64) -> http::Response<Vec<u8>> {
+        let target = self.target_of(call);
         match &call {
             ApiCall::Create(params) => {
                 self.next_n += 1;
-                let (pid, rid) = self.dialect.new_ids(self.next_n);
-                let callee = self.draw_callee();
+                let (pid, rid) = self.dialect.new_ids(self.next_n.wrapping_add(self.id_salt));
+                let callee = match self.callees.lookup(&params.to) {
+                    Some(scripted) => scripted,
+                    None => self.draw_callee(),
+                };
                 let truth = TruthCall {
                     provider_call_id: pid.clone(),
                     request_id: rid.clone(),
@@ -202,6 +258,7 @@ impl Emulator {
                     self.by_request.insert(rid, pid.clone());
                 }
                 self.calls.insert(pid.clone(), truth);
+                self.last_created = Some(pid.clone());
                 self.emit(&pid, CallbackKind::Initiated, now);
                 let created = &self.calls[&pid];
                 self.dialect.respond(&call, ApiResult::Created(created))
@@ -212,6 +269,7 @@ impl Emulator {
             },
             ApiCall::Hangup(_) => match target.filter(|pid| self.calls[pid].is_live()) {
                 Some(pid) => {
+                    self.log.record(&pid, now, "hangup", "by the gateway");
                     self.end(&pid, CallState::HangupBot, now);
                     self.dialect
                         .respond(&call, ApiResult::Done(&self.calls[&pid]))
@@ -224,6 +282,29 @@ impl Emulator {
                         if let (ApiCall::Speak(_), Some(c)) = (&call, self.calls.get_mut(&pid)) {
                             c.first_spoken_at.get_or_insert(now);
                         }
+                        let event = match &call {
+                            ApiCall::Speak(_) => "speak",
+                            _ => "listen",
+                        };
+                        let detail = match &call {
+                            ApiCall::StopListening(_) => "stop",
+                            _ => "start",
+                        };
+                        self.log.record(&pid, now, event, detail);
+                        self.dialect
+                            .respond(&call, ApiResult::Done(&self.calls[&pid]))
+                    }
+                    None => self.dialect.respond(&call, ApiResult::NotFound),
+                }
+            }
+            ApiCall::Answer(_) | ApiCall::Reject(_) => {
+                let accept = matches!(call, ApiCall::Answer(_));
+                match target.filter(|pid| self.awaits_decision(pid)) {
+                    Some(pid) => {
+                        self.inbound_decision(&pid, accept, now);
+                        if !accept {
+                            self.end(&pid, CallState::HangupBot, now);
+                        }
                         self.dialect
                             .respond(&call, ApiResult::Done(&self.calls[&pid]))
                     }
@@ -231,6 +312,17 @@ impl Emulator {
                 }
             }
         }
+    }
+
+    /// Whether `pid` is an inbound call still ringing at the gateway,
+    /// neither answered nor refused.
+    fn awaits_decision(&self, pid: &str) -> bool {
+        self.calls.get(pid).is_some_and(|c| {
+            c.direction == Direction::Inbound
+                && !c.owned
+                && !c.rejected
+                && c.phase == Phase::Ringing
+        })
     }
 
     fn draw_callee(&mut self) -> Callee {
@@ -252,7 +344,7 @@ impl Emulator {
     /// A new inbound call from `from`; it rings at the gateway.
     pub fn start_inbound(&mut self, from: &str, to: &str, now: u64) -> String {
         self.next_n += 1;
-        let (pid, _) = self.dialect.new_ids(self.next_n);
+        let (pid, _) = self.dialect.new_ids(self.next_n.wrapping_add(self.id_salt));
         let truth = TruthCall {
             provider_call_id: pid.clone(),
             request_id: None,
@@ -296,6 +388,12 @@ impl Emulator {
             return;
         }
         call.decided_at = Some(now);
+        let event = if accepted {
+            "inbound_accepted"
+        } else {
+            "inbound_rejected"
+        };
+        self.log.record(pid, now, event, "by the gateway");
         if accepted {
             self.stats.inbound_accepted += 1;
             call.owned = true;
@@ -327,6 +425,7 @@ impl Emulator {
         call.callbacks += 1;
         let sequence = call.callbacks;
         let request = self.dialect.callback(call, kind, sequence, now);
+        self.log.record_callback(pid, kind, now);
         self.stats.callbacks += 1;
         self.recent.retain(|d| d.due_at + RECENT_MS >= now);
         self.recent.push(Delivery {
@@ -409,16 +508,19 @@ impl Emulator {
                 Phase::Answered => {
                     let call = &self.calls[&pid];
                     let base = answered.unwrap_or(created);
-                    let talk = match call.callee {
+                    let (talk, hangs_up_as) = match call.callee {
                         Callee::Answers {
                             talk_ms: Some(t), ..
-                        } => Some(base + t),
-                        _ => None,
+                        } => (Some(base + t), CallState::HangupUser),
+                        Callee::Voicemail { message_ms, .. } => {
+                            (Some(base + message_ms), CallState::Voicemail)
+                        }
+                        _ => (None, CallState::HangupUser),
                     };
                     let limit = call.time_limit_ms.map(|l| base + l);
                     match (talk, limit) {
                         (Some(t), l) if now >= t && l.is_none_or(|l| t <= l) => {
-                            self.end(&pid, CallState::HangupUser, t)
+                            self.end(&pid, hangs_up_as, t)
                         }
                         (_, Some(l)) if now >= l => self.end(&pid, CallState::Completed, l),
                         _ => {}
@@ -455,9 +557,23 @@ impl Emulator {
                 self.emit(pid, CallbackKind::Answered, start + after_ms);
             }
             Callee::Answers { after_ms, .. } if start + after_ms < give_up => {}
-            Callee::Busy if now >= start + 1_000 => self.end(pid, CallState::Busy, start + 1_000),
-            Callee::CarrierFailure if now >= start + 500 => {
-                self.end(pid, CallState::Failed, start + 500)
+            Callee::Voicemail { after_ms, .. }
+                if start + after_ms < give_up && now >= start + after_ms =>
+            {
+                if let Some(c) = self.calls.get_mut(pid) {
+                    c.phase = Phase::Answered;
+                    c.answered_at = Some(start + after_ms);
+                }
+                self.log
+                    .record(pid, start + after_ms, "status", "answered by a machine");
+                self.emit(pid, CallbackKind::Answered, start + after_ms);
+            }
+            Callee::Voicemail { after_ms, .. } if start + after_ms < give_up => {}
+            Callee::Busy if now >= start + BUSY_AFTER_MS => {
+                self.end(pid, CallState::Busy, start + BUSY_AFTER_MS)
+            }
+            Callee::CarrierFailure if now >= start + FAILURE_AFTER_MS => {
+                self.end(pid, CallState::Failed, start + FAILURE_AFTER_MS)
             }
             _ if now >= give_up => self.end(pid, CallState::NoAnswer, give_up),
             _ => {}
@@ -485,6 +601,38 @@ impl Emulator {
             *highest = (*highest).max(this);
         }
         due
+    }
+
+    /// The far end of a live call hangs up now (the control API's end).
+    /// False when there is no such live call.
+    pub fn far_end_hangs_up(&mut self, pid: &str, now: u64) -> bool {
+        if !self.calls.get(pid).is_some_and(TruthCall::is_live) {
+            return false;
+        }
+        self.log.ended_by_control(pid);
+        self.log
+            .record(pid, now, "hangup", "the far end hung up (control)");
+        self.end(pid, CallState::HangupUser, now);
+        true
+    }
+
+    /// Puts a delivery back in the outbox, due at `due_at` (a delayed or
+    /// held-back callback).
+    pub fn requeue(&mut self, mut delivery: Delivery, due_at: u64) {
+        delivery.due_at = due_at;
+        self.outbox.push(delivery);
+    }
+
+    /// Reports a delivery the provider does not retry: it is lost.
+    pub fn delivery_given_up(&mut self, _delivery: Delivery) {
+        self.stats.lost += 1;
+    }
+
+    /// Sets the delivery retries and first backoff (the standalone server
+    /// uses each provider's documented policy).
+    pub fn set_retries(&mut self, retries: u32, retry_delay_ms: u64) {
+        self.profile.retries = retries;
+        self.profile.retry_delay_ms = retry_delay_ms;
     }
 
     /// Reports a delivery's fate: a failure is retried per the profile.

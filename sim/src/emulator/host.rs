@@ -1,11 +1,10 @@
 //! The emulator as a turmoil host: the REST API on port 80 and a loop that
 //! lets time pass and delivers callbacks with the provider's retries.
 
+use super::answer;
 use super::behaviour::{Delivery, Emulator};
-use super::dialect::CallbackKind;
 use crate::clock::now_ms;
 use crate::net;
-use callproof_core::record::Direction;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
@@ -16,7 +15,7 @@ pub const HOST: &str = "provider";
 pub const PORT: u16 = 80;
 /// The header by which the gateway says whether it answers an inbound call
 /// (the neutral stand-in for TwiML / XML / an answer action; see README).
-pub const ANSWER_HEADER: &str = "x-callproof-answer";
+pub use super::answer::ANSWER_HEADER;
 /// How long the provider waits for the gateway to answer a callback.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -51,30 +50,8 @@ async fn deliver(emulator: Rc<RefCell<Emulator>>, delivery: Delivery) {
     let mut e = emulator.borrow_mut();
     match result {
         Ok(response) if response.status().is_success() => {
-            let accepted = response
-                .headers()
-                .get(ANSWER_HEADER)
-                .is_some_and(|v| v.as_bytes() == b"accept");
-            if let (CallbackKind::Ended(_), true) = (delivery.kind, accepted) {
-                if let Some(c) = e.calls.get_mut(&delivery.provider_call_id) {
-                    c.end_accepted = true;
-                }
-            }
-            let inbound_start = delivery.kind == CallbackKind::Initiated
-                && e.calls
-                    .get(&delivery.provider_call_id)
-                    .is_some_and(|c| c.direction == Direction::Inbound);
-            if inbound_start {
-                let answer = response
-                    .headers()
-                    .get(ANSWER_HEADER)
-                    .and_then(|v| v.to_str().ok());
-                match answer {
-                    Some("accept") => e.inbound_decision(&delivery.provider_call_id, true, now),
-                    Some("reject") => e.inbound_decision(&delivery.provider_call_id, false, now),
-                    _ => {}
-                }
-            }
+            let answer = answer::from_header(response.headers());
+            e.callback_answered(&delivery.provider_call_id, delivery.kind, answer, now);
         }
         _ => e.delivery_failed(delivery, now),
     }

@@ -33,6 +33,14 @@ pub enum Callee {
     NoAnswer,
     /// The carrier fails the call.
     CarrierFailure,
+    /// An answering machine picks up after `after_ms`, records for
+    /// `message_ms` and then hangs up: the call ends `voicemail`.
+    Voicemail {
+        /// Ringing time before the machine picks up.
+        after_ms: u64,
+        /// How long the machine listens before it hangs up.
+        message_ms: u64,
+    },
 }
 
 /// One call at the provider.

@@ -69,6 +69,11 @@ pub enum ApiCall {
     StartListening(IdRef),
     /// Stop transcribing.
     StopListening(IdRef),
+    /// Answer an inbound call that rings at the gateway (Telnyx's
+    /// `actions/answer`; Twilio and Plivo answer through the callback's reply).
+    Answer(IdRef),
+    /// Refuse an inbound call (Telnyx's `actions/reject`).
+    Reject(IdRef),
 }
 
 impl ApiCall {
@@ -80,7 +85,9 @@ impl ApiCall {
             | ApiCall::Status(id)
             | ApiCall::Speak(id)
             | ApiCall::StartListening(id)
-            | ApiCall::StopListening(id) => Some(id),
+            | ApiCall::StopListening(id)
+            | ApiCall::Answer(id)
+            | ApiCall::Reject(id) => Some(id),
         }
     }
 }
@@ -152,6 +159,25 @@ pub trait Dialect {
     fn create_returns_call_id(&self) -> bool {
         true
     }
+}
+
+/// Twilio's Account SID and Auth Token, as the emulator checks them.
+pub fn twilio_credentials() -> (&'static str, &'static str) {
+    (twilio::ACCOUNT_SID, twilio::AUTH_TOKEN)
+}
+
+/// Plivo's Auth ID and Auth Token.
+pub fn plivo_credentials() -> (&'static str, &'static str) {
+    (plivo::AUTH_ID, plivo::AUTH_TOKEN)
+}
+
+/// Telnyx's API key, webhook public key and connection id.
+pub fn telnyx_credentials() -> (&'static str, &'static str, &'static str) {
+    (
+        telnyx::API_KEY,
+        telnyx::PUBLIC_KEY_BASE64,
+        telnyx::CONNECTION_ID,
+    )
 }
 
 /// The dialect of `provider`, if the simulator has one.

@@ -29,7 +29,11 @@ pub(super) fn respond(call: &ApiCall, result: ApiResult<'_>) -> http::Response<V
                 202,
                 &json!({ "api_id": api_id, "message": "call transfered" }),
             ),
-            ApiCall::Hangup(_) | ApiCall::Create(_) | ApiCall::Status(_) => no_content(),
+            ApiCall::Hangup(_)
+            | ApiCall::Create(_)
+            | ApiCall::Status(_)
+            | ApiCall::Answer(_)
+            | ApiCall::Reject(_) => no_content(),
         },
         ApiResult::NotFound => error(404, &about, "not found"),
         ApiResult::RateLimited => error(429, &about, "too many requests"),

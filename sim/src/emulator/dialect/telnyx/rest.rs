@@ -8,6 +8,8 @@
 //! | `POST /v2/calls/{id}/actions/speak` | `Speak` | same |
 //! | `POST /v2/calls/{id}/actions/transcription_start` | `StartListening` | same |
 //! | `POST /v2/calls/{id}/actions/transcription_stop` | `StopListening` | same |
+//! | `POST /v2/calls/{id}/actions/answer` | `Answer` (an inbound call) | same |
+//! | `POST /v2/calls/{id}/actions/reject` | `Reject` (an inbound call) | same |
 //!
 //! Errors use Telnyx's JSON:API body `{"errors":[{code,title,detail,source?}]}`
 //! with codes from its published list: 401/10009 (bad key), 404/10005 (no
@@ -62,6 +64,8 @@ pub(super) fn parse(request: &http::Request<Vec<u8>>) -> Result<ApiCall, Refusal
                 "speak" => Command::Speak(id),
                 "transcription_start" => Command::StartListening(id),
                 "transcription_stop" => Command::StopListening(id),
+                "answer" => Command::Answer(id),
+                "reject" => Command::Reject(id),
                 _ => return Err(not_found()),
             }
         }
@@ -75,6 +79,8 @@ pub(super) fn parse(request: &http::Request<Vec<u8>>) -> Result<ApiCall, Refusal
         Command::Speak(id) => speak(&body).map(|()| ApiCall::Speak(id)),
         Command::StartListening(id) => Ok(ApiCall::StartListening(id)),
         Command::StopListening(id) => Ok(ApiCall::StopListening(id)),
+        Command::Answer(id) => Ok(ApiCall::Answer(id)),
+        Command::Reject(id) => Ok(ApiCall::Reject(id)),
     }
 }
 
@@ -85,6 +91,8 @@ enum Command {
     Speak(IdRef),
     StartListening(IdRef),
     StopListening(IdRef),
+    Answer(IdRef),
+    Reject(IdRef),
 }
 
 /// Renders the emulator's decision as Telnyx answers it.
