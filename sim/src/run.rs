@@ -6,7 +6,7 @@ use crate::emulator::dialect::for_provider;
 use crate::emulator::truth::Phase;
 use crate::emulator::{host, Emulator, EmulatorStats};
 use crate::gateway::core::{CoreFactory, Reference};
-use crate::gateway::journal_file::Disk;
+use crate::gateway::sim_io::{Disk, SimIo};
 use crate::gateway::{self, GatewayLog, GatewaySpec};
 use crate::oracle::{self, Violation};
 use crate::scenario::{FaultKind, Scenario, PROBE_NUMBER};
@@ -151,13 +151,13 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         scenario.callbacks,
         gateway::WEBHOOK_URL.to_owned(),
     )));
-    let log = Rc::new(RefCell::new(GatewayLog::default()));
-    let spec = Rc::new(GatewaySpec {
-        provider: scenario.provider,
-        config: scenario.config.clone(),
-        workload: scenario.workload.clone(),
+    let log = Rc::new(RefCell::new(GatewayLog::observing()));
+    let spec = Rc::new(GatewaySpec::simulated(
+        scenario.provider,
+        scenario.config.clone(),
+        scenario.workload.clone(),
         core,
-    });
+    ));
     let disk = Rc::new(Disk::default());
     {
         let emulator = emulator.clone();
@@ -166,7 +166,9 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     {
         let (spec, log, disk) = (spec.clone(), log.clone(), disk.clone());
         sim.host(gateway::HOST, move || {
-            gateway::run(spec.clone(), log.clone(), disk.clone())
+            let io = SimIo { disk: disk.clone() };
+            let (spec, log) = (spec.clone(), log.clone());
+            async move { Ok(gateway::run(io, spec, log, None).await?) }
         });
     }
     let mut harness = Vec::new();

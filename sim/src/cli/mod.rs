@@ -3,6 +3,7 @@
 
 mod emulate;
 mod gate;
+mod gateway;
 mod selftest;
 mod sim;
 
@@ -36,6 +37,10 @@ enum Command {
     /// run crash scenarios (SIGKILL, restart, faults, callers), and give
     /// each a verdict from the provider's ground truth.
     Gate(gate::GateArgs),
+    /// Run the reference call manager as a real process: provider webhooks,
+    /// the control API (POST /calls, GET /calls, GET /health), a journal that
+    /// compacts itself. Settings from flags, CALLPROOF_* variables or --config.
+    Gateway(Box<gateway::GatewayArgs>),
     /// Serve the Twilio, Plivo and Telnyx emulators on one port, with a
     /// control API under /_callproof/, for any gateway to be tested against.
     Emulate(emulate::EmulateArgs),
@@ -71,6 +76,7 @@ pub fn main() -> ExitCode {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
         Command::Gate(args) => gate::main(args),
+        Command::Gateway(args) => gateway::main(*args),
         Command::Emulate(args) => emulate::main(args),
         Command::Conform => {
             let report = callproof_conformance::run_all();
