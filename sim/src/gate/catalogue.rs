@@ -122,7 +122,7 @@ pub fn all() -> Vec<Scenario> {
                 Step::Kill,
                 Step::FarEnd { tag: tag("A") },
                 wait("A", Phase::Ended, 5_000),
-                Step::CallbacksGiveUp { tag: tag("A"), quiet_ms: 1_500 },
+                Step::CallbacksSettle { tag: tag("A"), late: false, quiet_ms: 1_500 },
                 Step::Restart,
                 after_grace("A", &t),
                 Step::Snapshot,
@@ -155,15 +155,16 @@ pub fn all() -> Vec<Scenario> {
         ),
         scenario(
             "crash-during-create",
-            "B5-W2: the gateway is SIGKILLed while its create is in flight (the provider created the call, the reply was lost); after the restart the call has no provider id in the journal and must still be found, counted and hung up",
+            "B5-W2: the gateway is SIGKILLed while its create is in flight (the provider created the call but its reply is held back, and the call's first callbacks are late), so its journal has no provider id; after the restart the call must still be found, counted and hung up",
             limits(1, 5),
             vec![
                 Step::Fault(Fault {
                     operation: Operation::Create,
-                    action: FaultAction::ReplyLost,
+                    action: FaultAction::Latency(3_000),
                     count: Some(1),
                     for_ms: None,
                 }),
+                Step::WebhookFault { action: WebhookAction::Delay(2_500), count: 2 },
                 Step::PlaceInFlight { tag: tag("A"), to: STAYS.into() },
                 Step::Await { tag: tag("A"), phase: Phase::Created, timeout_ms: 10_000, must: true },
                 Step::Kill,
@@ -208,7 +209,7 @@ pub fn all() -> Vec<Scenario> {
                 Step::Kill,
                 Step::Restart,
                 Step::Redeliver { window_ms: 60_000 },
-                Step::Pause { ms: 2_000 },
+                Step::CallbacksSettle { tag: tag("A"), late: true, quiet_ms: 1_500 },
                 Step::Snapshot,
                 after_grace("A", &t),
                 place("B", BRIEF_2),
@@ -325,7 +326,7 @@ mod tests {
                     Step::Collect { tag }
                     | Step::Await { tag, .. }
                     | Step::QuietSince { tag, .. }
-                    | Step::CallbacksGiveUp { tag, .. }
+                    | Step::CallbacksSettle { tag, .. }
                     | Step::End { tag }
                     | Step::FarEnd { tag }
                     | Step::DeadlineAfterReady { tag, .. } => {

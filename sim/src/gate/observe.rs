@@ -53,7 +53,7 @@ impl Default for Tolerances {
             phantom_grace_ms: 2_000,
             orphan_slack_ms: 5_000,
             reject_grace_ms: 5_000,
-            converge_ms: 10_000,
+            converge_ms: 5_000,
         }
     }
 }

@@ -267,15 +267,17 @@ impl Run<'_> {
                 })
                 .ok_or_else(|| format!("call {tag} had not ended {ms} ms ago within {timeout} ms"))
             }
-            Step::CallbacksGiveUp { tag, quiet_ms } => {
+            Step::CallbacksSettle { tag, late, quiet_ms } => {
                 let id = self.provider_id(tag)?;
                 let timeout = 60_000;
+                // Telnyx retries for up to 30 s (2, 4, 8, 16 s apart).
+                let quiet = if self.provider == "telnyx" { (*quiet_ms).max(17_000) } else { *quiet_ms };
                 self.wait_for(timeout, |run| {
                     let truth = run.emulator.truth().ok()?;
                     let attempts: Vec<_> = truth.webhooks_for(&id).collect();
-                    let ended_tried = attempts.iter().any(|d| d.kind == "ended");
+                    let seen = attempts.iter().any(|d| if *late { d.late } else { d.kind == "ended" });
                     let last = attempts.iter().map(|d| d.at_ms).max()?;
-                    (ended_tried && truth.now_ms >= last + quiet_ms).then_some(())
+                    (seen && truth.now_ms >= last + quiet).then_some(())
                 })
                 .ok_or_else(|| {
                     format!("the provider kept retrying call {tag}'s callbacks for {timeout} ms")

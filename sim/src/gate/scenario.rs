@@ -192,11 +192,15 @@ pub enum Step {
         ms: u64,
     },
     /// Waits until the provider's attempts to deliver the tagged call's
-    /// callbacks have stopped for `quiet_ms` (the subject is down: every
-    /// attempt failed and the provider gave up).
-    CallbacksGiveUp {
+    /// callbacks have stopped for `quiet_ms` (at least the provider's retry
+    /// spacing), after an `ended` callback was tried (the subject is down:
+    /// every attempt failed and the provider gave up) or, with `late`, after
+    /// a redelivered one was.
+    CallbacksSettle {
         /// The call.
         tag: String,
+        /// Wait for a late (redelivered) attempt rather than an `ended` one.
+        late: bool,
         /// Quiet time.
         quiet_ms: u64,
     },
