@@ -56,21 +56,22 @@ pub fn listening_url(line: &str) -> Option<String> {
 }
 
 impl Emulator {
-    /// Starts `callproof emulate --listen 127.0.0.1:0` with the URL map and
-    /// the inbound webhook URL of `provider`, its output kept in `log`.
+    /// Starts `callproof emulate --listen 127.0.0.1:0` with the URL map
+    /// (`public_prefix` is delivered to `local_prefix`) and `provider`'s
+    /// inbound webhook URL, its output kept in `log`.
     pub fn start(
         callproof: &Path,
         provider: &str,
-        public_url: &str,
-        local_url: &str,
+        (public_prefix, local_prefix): (&str, &str),
+        inbound_url: &str,
         log: &Path,
     ) -> Result<Emulator, EmulatorError> {
         let mut child = Command::new(callproof)
             .args(["emulate", "--listen", "127.0.0.1:0", "--provider", provider])
             .arg("--map-url")
-            .arg(format!("{public_url}={local_url}"))
+            .arg(format!("{public_prefix}={local_prefix}"))
             .arg("--webhook")
-            .arg(format!("{provider}={public_url}"))
+            .arg(format!("{provider}={inbound_url}"))
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -111,7 +111,7 @@ pub fn run(
             f.excuse_until_ms = end + scenario.tolerances.converge_ms;
         }
     }
-    run.subject.kill();
+    run.subject.stop();
     (run.obs, run.subject)
 }
 

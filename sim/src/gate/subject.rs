@@ -384,12 +384,22 @@ impl Subject {
 
     /// SIGKILLs its process group and reaps it.
     pub fn kill(&mut self) {
+        self.kill_marked("SIGKILL");
+    }
+
+    /// Stops it at the end of a scenario (SIGKILL, marked as the end, so
+    /// the evidence does not quote it as a crash).
+    pub fn stop(&mut self) {
+        self.kill_marked("end of scenario");
+    }
+
+    fn kill_marked(&mut self, mark: &str) {
         if let Some(mut child) = self.child.take() {
             signal_group(&child, libc::SIGKILL);
             let _ = child.kill();
             let _ = child.wait();
         }
-        self.mark("SIGKILL");
+        self.mark(mark);
     }
 
     /// SIGTERMs it and waits up to `drain` for it to exit, then SIGKILLs.
