@@ -26,10 +26,21 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     let Some(canary) = callproof_sim::Canary::parse(&args.canary) else {
-        let names: Vec<&str> = callproof_sim::Canary::ALL.iter().map(|c| c.name()).collect();
-        eprintln!("canary_gateway: no canary {:?}; one of {}", args.canary, names.join(", "));
+        let names: Vec<&str> = callproof_sim::Canary::ALL
+            .iter()
+            .map(|c| c.name())
+            .collect();
+        eprintln!(
+            "canary_gateway: no canary {:?}; one of {}",
+            args.canary,
+            names.join(", ")
+        );
         return ExitCode::from(2);
     };
-    eprintln!("canary_gateway: the reference gateway with canary {} ({}) inside", canary.name(), canary.class());
+    eprintln!(
+        "canary_gateway: the reference gateway with canary {} ({}) inside",
+        canary.name(),
+        canary.class()
+    );
     gateway::main_with(args.gateway, canary.gate_selftest_core())
 }

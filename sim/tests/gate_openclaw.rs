@@ -10,10 +10,18 @@ use callproof_sim::gate::check::{Check, Verdict};
 
 #[test]
 fn openclaw_2026_1_24_fails_the_6721_restart_with_a_phantom_and_no_status_lookup() {
-    let (code, report) = gate::gate("openclaw-2026.1.24", "openclaw@2026.1.24", &["restart-6721"]);
+    let (code, report) = gate::gate(
+        "openclaw-2026.1.24",
+        "openclaw@2026.1.24",
+        &["restart-6721"],
+    );
     let result = gate::scenario(&report, "restart-6721");
     assert_eq!(result.verdict, Verdict::Fail, "{result:#?}");
-    assert_eq!(gate::check(result, Check::Phantom), Verdict::Fail, "{result:#?}");
+    assert_eq!(
+        gate::check(result, Check::Phantom),
+        Verdict::Fail,
+        "{result:#?}"
+    );
     let evidence = result.evidence.join("\n");
     assert!(
         evidence.contains("no status lookup"),
@@ -30,6 +38,11 @@ fn openclaw_2026_1_24_fails_the_6721_restart_with_a_phantom_and_no_status_lookup
 fn openclaw_2026_3_2_passes_the_6721_restart() {
     let (code, report) = gate::gate("openclaw-2026.3.2", "openclaw@2026.3.2", &["restart-6721"]);
     let result = gate::scenario(&report, "restart-6721");
-    assert_eq!(result.verdict, Verdict::Pass, "{result:#?}\n{}", result.evidence.join("\n"));
+    assert_eq!(
+        result.verdict,
+        Verdict::Pass,
+        "{result:#?}\n{}",
+        result.evidence.join("\n")
+    );
     assert_eq!(code, 0);
 }

@@ -20,7 +20,11 @@ fn the_reference_gateway_passes_every_scenario() {
             result.checks,
             result.evidence.join("\n")
         );
-        assert!(result.aborted.is_none(), "{name} stopped early: {:?}", result.aborted);
+        assert!(
+            result.aborted.is_none(),
+            "{name} stopped early: {:?}",
+            result.aborted
+        );
     }
     assert_eq!(code, 0, "every scenario passed, so the exit status is 0");
 }

@@ -27,7 +27,11 @@ fn provider_call(emulator: &Emulator, call_id: &str) -> Option<Value> {
 }
 
 fn place(gw: &GatewaySetup, to: &str) -> (u16, Value) {
-    gw.call("POST", "/calls", Some(&json!({"to": to, "message": "Hello"})))
+    gw.call(
+        "POST",
+        "/calls",
+        Some(&json!({"to": to, "message": "Hello"})),
+    )
 }
 
 #[test]
@@ -53,7 +57,8 @@ fn a_call_that_ended_while_the_gateway_was_down_frees_its_slot_on_restart() {
         .is_some_and(|e| e.contains("capacity reached")));
 
     drop(first); // SIGKILL
-    let pid = provider_call(&emulator, &call_id).expect("the provider has the call")["provider_call_id"]
+    let pid = provider_call(&emulator, &call_id).expect("the provider has the call")
+        ["provider_call_id"]
         .as_str()
         .expect("a provider id")
         .to_owned();
@@ -70,7 +75,10 @@ fn a_call_that_ended_while_the_gateway_was_down_frees_its_slot_on_restart() {
             .iter()
             .any(|r| r["operation"] == "status" && r["provider_call_id"] == pid.as_str())
     });
-    assert!(asked, "the restart never asked the provider about {pid}: {after}");
+    assert!(
+        asked,
+        "the restart never asked the provider about {pid}: {after}"
+    );
 
     let (status, body) = gw.call("GET", "/calls", None);
     assert_eq!(status, 200);
@@ -130,18 +138,32 @@ fn bad_control_requests_get_typed_errors() {
     gw.wait_ready();
     let cases: [(&str, &str, Option<Value>, u16, &str); 5] = [
         ("POST", "/calls", Some(json!({"too": 1})), 400, "invalid"),
-        ("POST", "/calls", Some(json!({"to": "+15552000001", "mode": "shout"})), 400, "invalid"),
+        (
+            "POST",
+            "/calls",
+            Some(json!({"to": "+15552000001", "mode": "shout"})),
+            400,
+            "invalid",
+        ),
         ("POST", "/calls/nope/end", None, 404, "not_found"),
         ("DELETE", "/calls", None, 405, "invalid"),
         ("GET", "/nowhere", None, 404, "not_found"),
     ];
     for (method, path, body, code, kind) in cases {
         let (status, answer) = gw.call(method, path, body.as_ref());
-        assert_eq!((status, answer["kind"].as_str()), (code, Some(kind)), "{method} {path}: {answer}");
+        assert_eq!(
+            (status, answer["kind"].as_str()),
+            (code, Some(kind)),
+            "{method} {path}: {answer}"
+        );
     }
     let huge = json!({"to": "+15552000001", "message": "x".repeat(300 * 1024)});
     let (status, _) = gw.call("POST", "/calls", Some(&huge));
     assert_eq!(status, 413, "an oversized body is refused");
     let (status, body) = gw.call("GET", "/health", None);
-    assert_eq!((status, body["ready"].as_bool()), (200, Some(true)), "still serving");
+    assert_eq!(
+        (status, body["ready"].as_bool()),
+        (200, Some(true)),
+        "still serving"
+    );
 }

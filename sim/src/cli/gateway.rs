@@ -155,8 +155,8 @@ fn required<T>(value: Option<T>, what: &str) -> Result<T, String> {
 fn resolve(args: GatewayArgs) -> Result<Settings, String> {
     let file: FileConfig = match &args.config {
         Some(path) => {
-            let bytes = std::fs::read(path)
-                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
             serde_json::from_slice(&bytes)
                 .map_err(|e| format!("{} is not a valid settings file: {e}", path.display()))?
         }
@@ -168,7 +168,11 @@ fn resolve(args: GatewayArgs) -> Result<Settings, String> {
     )?;
     let provider = match ProviderName::parse(&provider_name) {
         Some(p @ (ProviderName::Twilio | ProviderName::Plivo | ProviderName::Telnyx)) => p,
-        _ => return Err(format!("provider {provider_name:?}: use twilio, plivo or telnyx")),
+        _ => {
+            return Err(format!(
+                "provider {provider_name:?}: use twilio, plivo or telnyx"
+            ))
+        }
     };
     let mut config = Config::openclaw_defaults(provider);
     config.from_number = required(
@@ -190,9 +194,9 @@ fn resolve(args: GatewayArgs) -> Result<Settings, String> {
     let allow = pick(args.allow_from, file.allow_from).unwrap_or_default();
     config.inbound = match pick(args.inbound_policy, file.inbound_policy).as_deref() {
         None | Some("disabled") => InboundPolicy::Disabled,
-        Some("allowlist") => InboundPolicy::Allowlist(
-            allow.into_iter().map(|n| n.trim().to_owned()).collect(),
-        ),
+        Some("allowlist") => {
+            InboundPolicy::Allowlist(allow.into_iter().map(|n| n.trim().to_owned()).collect())
+        }
         Some("open") => InboundPolicy::Open,
         Some(other) => {
             return Err(format!(
@@ -200,8 +204,8 @@ fn resolve(args: GatewayArgs) -> Result<Settings, String> {
             ))
         }
     };
-    let webhook_port = pick(args.webhook_port, file.serve.and_then(|s| s.port))
-        .unwrap_or(DEFAULT_WEBHOOK_PORT);
+    let webhook_port =
+        pick(args.webhook_port, file.serve.and_then(|s| s.port)).unwrap_or(DEFAULT_WEBHOOK_PORT);
     let public_url = pick(args.public_url, file.public_url)
         .unwrap_or_else(|| format!("http://127.0.0.1:{webhook_port}/voice/webhook"));
     let api_base = pick(args.api_base, file.api_base).unwrap_or_else(|| {

@@ -82,7 +82,9 @@ pub fn run(
                 break;
             }
         }
-        if run.obs.aborted.is_none() {
+        // Settle even after an early stop, while the subject runs, so the
+        // orphan check can still judge every call.
+        if run.subject.is_running() {
             run.settle();
         }
         if let Some(s) = run.subject.calls(now_ms()) {
@@ -267,15 +269,25 @@ impl Run<'_> {
                 })
                 .ok_or_else(|| format!("call {tag} had not ended {ms} ms ago within {timeout} ms"))
             }
-            Step::CallbacksSettle { tag, late, quiet_ms } => {
+            Step::CallbacksSettle {
+                tag,
+                late,
+                quiet_ms,
+            } => {
                 let id = self.provider_id(tag)?;
                 let timeout = 60_000;
                 // Telnyx retries for up to 30 s (2, 4, 8, 16 s apart).
-                let quiet = if self.provider == "telnyx" { (*quiet_ms).max(17_000) } else { *quiet_ms };
+                let quiet = if self.provider == "telnyx" {
+                    (*quiet_ms).max(17_000)
+                } else {
+                    *quiet_ms
+                };
                 self.wait_for(timeout, |run| {
                     let truth = run.emulator.truth().ok()?;
                     let attempts: Vec<_> = truth.webhooks_for(&id).collect();
-                    let seen = attempts.iter().any(|d| if *late { d.late } else { d.kind == "ended" });
+                    let seen = attempts
+                        .iter()
+                        .any(|d| if *late { d.late } else { d.kind == "ended" });
                     let last = attempts.iter().map(|d| d.at_ms).max()?;
                     (seen && truth.now_ms >= last + quiet).then_some(())
                 })
@@ -306,7 +318,12 @@ impl Run<'_> {
             }
             Step::FarEnd { tag } => {
                 let id = self.provider_id(tag)?;
-                self.emulator.end(&id).map_err(e)
+                match self.emulator.end(&id) {
+                    Ok(()) => Ok(()),
+                    // The subject hung it up first: nothing left to end.
+                    Err(_) if self.find(tag).is_some_and(|c| !c.is_live()) => Ok(()),
+                    Err(err) => Err(e(err)),
+                }
             }
             Step::Kill => {
                 self.subject.kill();

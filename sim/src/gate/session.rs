@@ -102,7 +102,10 @@ pub fn run(config: &GateConfig, progress: &mut dyn FnMut(&str)) -> Result<GateRe
     let emulator = Emulator::start(
         &config.tools.callproof,
         &config.provider,
-        (&format!("{PUBLIC_ORIGIN}/"), &format!("http://127.0.0.1:{webhook_port}/")),
+        (
+            &format!("{PUBLIC_ORIGIN}/"),
+            &format!("http://127.0.0.1:{webhook_port}/"),
+        ),
         &public_url,
         &dir.join("emulator.log"),
     )

@@ -370,6 +370,11 @@ impl Subject {
         }
     }
 
+    /// Whether a started process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.exited().is_none() && self.child.is_some()
+    }
+
     /// The exit status if the process has exited by itself.
     pub fn exited(&mut self) -> Option<String> {
         let child = self.child.as_mut()?;

@@ -65,9 +65,11 @@ pub async fn handle(
                 Err(e) => e,
             }
         }
-        (_, ["health"] | ["calls"] | ["calls", _, "end"]) => {
-            error(405, "invalid", &format!("{method} is not allowed on {path}"))
-        }
+        (_, ["health"] | ["calls"] | ["calls", _, "end"]) => error(
+            405,
+            "invalid",
+            &format!("{method} is not allowed on {path}"),
+        ),
         _ => error(404, "not_found", &format!("no route {method} {path}")),
     }
 }
@@ -110,7 +112,11 @@ async fn ask(
     }
     match tokio::time::timeout(ANSWER_TIMEOUT, wait).await {
         Ok(Ok(answer)) => Ok(answer),
-        Ok(Err(_)) => Err(error(503, "internal", "the gateway restarted its core; try again")),
+        Ok(Err(_)) => Err(error(
+            503,
+            "internal",
+            "the gateway restarted its core; try again",
+        )),
         Err(_) => Err(error(
             504,
             "provider",
@@ -126,9 +132,11 @@ fn command_error(e: &CommandError) -> http::Response<Vec<u8>> {
             "capacity",
             &format!("capacity reached: {max} concurrent call(s) already counted"),
         ),
-        CommandError::InvalidNumber { .. } => {
-            error(400, "invalid", "the number is not E.164 (+ and 8 to 15 digits)")
-        }
+        CommandError::InvalidNumber { .. } => error(
+            400,
+            "invalid",
+            "the number is not E.164 (+ and 8 to 15 digits)",
+        ),
         CommandError::CallNotFound { call_id } => {
             error(404, "not_found", &format!("no call {call_id}"))
         }
@@ -136,7 +144,9 @@ fn command_error(e: &CommandError) -> http::Response<Vec<u8>> {
             let mut r = error(
                 502,
                 "provider",
-                &format!("the provider did not answer; call {call_id} keeps its slot until it is known"),
+                &format!(
+                    "the provider did not answer; call {call_id} keeps its slot until it is known"
+                ),
             );
             if let Ok(mut v) = serde_json::from_slice::<Value>(r.body()) {
                 v["callId"] = Value::from(call_id.as_str());

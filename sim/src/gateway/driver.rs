@@ -2,8 +2,8 @@
 //! journal, then execute the manager's outputs in order while webhooks,
 //! provider replies, timers and operator commands come in.
 
-use super::describe::{describe_command, describe_result};
 use super::core::{AfterWriteFailure, CallCore};
+use super::describe::{describe_command, describe_result};
 use super::io::Io;
 use super::journal_file::{CompactionError, JournalFile};
 use super::pii::Pii;
@@ -17,8 +17,7 @@ use crate::net;
 use callproof_core::adapters::Adapter;
 use callproof_core::journal;
 use callproof_core::manager::{
-    Ack, Command, CommandError, CommandId, CommandOk, EventToken, Input, Output, RequestId,
-    TimerId,
+    Ack, Command, CommandError, CommandId, CommandOk, EventToken, Input, Output, RequestId, TimerId,
 };
 use callproof_core::provider::ProviderError;
 use callproof_core::webhook::RawWebhook;
@@ -165,7 +164,9 @@ async fn pending_forever<T>() -> Option<T> {
     std::future::pending().await
 }
 
-async fn next_control(control: &mut Option<mpsc::UnboundedReceiver<ControlMsg>>) -> Option<ControlMsg> {
+async fn next_control(
+    control: &mut Option<mpsc::UnboundedReceiver<ControlMsg>>,
+) -> Option<ControlMsg> {
     match control {
         Some(rx) => rx.recv().await,
         None => pending_forever().await,

@@ -8,7 +8,8 @@ use std::process::Command;
 
 /// A scratch directory of this test's own.
 pub fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("callproof-gate-test-{name}-{}", std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("callproof-gate-test-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch directory");
     dir
@@ -20,7 +21,8 @@ pub fn gate(name: &str, subject: &str, scenarios: &[&str]) -> (i32, GateReport) 
     let dir = scratch(name);
     let json = dir.join("report.json");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_callproof"));
-    cmd.args(["gate", "--subject", subject, "--json"]).arg(&json);
+    cmd.args(["gate", "--subject", subject, "--json"])
+        .arg(&json);
     cmd.arg("--keep").arg(dir.join("kept"));
     for s in scenarios {
         cmd.args(["--scenario", s]);
