@@ -260,6 +260,7 @@ pub fn all() -> Vec<Scenario> {
             vec![
                 Step::Place { tag: tag("A"), to: STAYS.into(), notify: true, expect_accepted: true },
                 wait("A", Phase::Answered, 10_000),
+                Step::Delivered { tag: tag("A"), kind: "answered".into(), timeout_ms: 10_000 },
                 Step::Kill,
                 Step::Pause { ms: 500 },
                 Step::Restart,
@@ -328,6 +329,7 @@ mod tests {
                     | Step::QuietSince { tag, .. }
                     | Step::CallbacksSettle { tag, .. }
                     | Step::End { tag }
+                    | Step::Delivered { tag, .. }
                     | Step::FarEnd { tag }
                     | Step::DeadlineAfterReady { tag, .. } => {
                         assert!(

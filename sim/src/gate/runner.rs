@@ -295,6 +295,19 @@ impl Run<'_> {
                     format!("the provider kept retrying call {tag}'s callbacks for {timeout} ms")
                 })
             }
+            Step::Delivered {
+                tag,
+                kind,
+                timeout_ms,
+            } => {
+                let id = self.provider_id(tag)?;
+                self.wait_for(*timeout_ms, |run| {
+                    let truth = run.emulator.truth().ok()?;
+                    let took = truth.webhooks_for(&id).any(|d| d.kind == *kind && d.accepted());
+                    took.then_some(())
+                })
+                .ok_or_else(|| format!("the subject never took call {tag}'s {kind} callback within {timeout_ms} ms"))
+            }
             Step::End { tag } => {
                 let call_id = self
                     .pending

@@ -204,6 +204,16 @@ pub enum Step {
         /// Quiet time.
         quiet_ms: u64,
     },
+    /// Waits until the subject took (2xx) the tagged call's callback of
+    /// `kind`, so a crash after it is a crash after the subject knew.
+    Delivered {
+        /// The call.
+        tag: String,
+        /// `answered`, `ended`, ….
+        kind: String,
+        /// At most this long.
+        timeout_ms: u64,
+    },
     /// The operator ends the call through the subject.
     End {
         /// The call.

@@ -1,6 +1,8 @@
 //! Shared by the gate's tests: run the built `callproof gate` as a process,
 //! the way a user or CI does, and read its JSON report.
 
+#![allow(dead_code)] // each test file uses a part of it
+
 use callproof_sim::gate::check::{Check, Verdict};
 use callproof_sim::gate::report::{GateReport, ScenarioResult};
 use std::path::PathBuf;
