@@ -317,13 +317,23 @@ fn adapter_builder(
 
 /// Runs the gateway until SIGTERM (or SIGINT) has drained it.
 pub fn main(args: GatewayArgs) -> ExitCode {
-    let settings = match resolve(args) {
+    main_with(args, Rc::new(Reference))
+}
+
+/// Runs the gateway with `core` built at every boot. The shipped binary
+/// passes only [`Reference`]; the gate's self-test example passes a canary.
+pub fn main_with(
+    args: GatewayArgs,
+    core: Rc<dyn callproof_sim::gateway::core::CoreFactory>,
+) -> ExitCode {
+    let mut settings = match resolve(args) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("callproof gateway: {e}");
             return ExitCode::from(2);
         }
     };
+    settings.spec.core = core;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -3,6 +3,7 @@
 
 mod bench;
 mod emulate;
+mod gate;
 mod gateway;
 mod selftest;
 mod sim;
@@ -34,6 +35,10 @@ enum Command {
     /// canary (one historical bug) until the oracle or a check flags it, and
     /// the reference gateway on the same seeds.
     Selftest(selftest::SelftestArgs),
+    /// Judge a real gateway process: start it against `callproof emulate`,
+    /// run crash scenarios (SIGKILL, restart, faults, callers), and give
+    /// each a verdict from the provider's ground truth.
+    Gate(gate::GateArgs),
     /// Run the reference call manager as a real process: provider webhooks,
     /// the control API (POST /calls, GET /calls, GET /health), a journal that
     /// compacts itself. Settings from flags, CALLPROOF_* variables or --config.
@@ -86,6 +91,7 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
+        Command::Gate(args) => gate::main(args),
         Command::Gateway(args) => gateway::main(*args),
         Command::Bench(args) => bench::main(args),
         Command::Emulate(args) => emulate::main(args),
