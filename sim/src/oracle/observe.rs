@@ -8,11 +8,11 @@
 use crate::gateway::core::{AfterWriteFailure, CallCore, CoreFactory};
 use callproof_core::adapters::Adapter;
 use callproof_core::journal::Replay;
-use callproof_core::record::CallRecord;
 use callproof_core::manager::{Command, Config, Input, Output, RequestId};
 use callproof_core::provider::{
     EventKind, OpOutcome, ProviderCallStatus, ProviderError, ProviderOp,
 };
+use callproof_core::record::CallRecord;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
