@@ -40,6 +40,11 @@ struct Head<'a> {
 struct Newest {
     state: CallState,
     key: Order,
+    /// The highest key of any line of this call, kept or skipped: a line
+    /// below it arrived out of order, and whether an earlier line was
+    /// skipped (and against which state) then depends on the order the
+    /// exact replay sorts by, so the exact replay must decide.
+    highest: Order,
     raw: Vec<u8>,
 }
 
@@ -96,9 +101,10 @@ impl Replayer {
         }
         match self.calls.get_mut(h.call_id.as_ref()) {
             Some(newest) => {
-                if key < newest.key {
+                if key < newest.highest {
                     self.exact_needed = true;
                 } else if !allowed(newest.state, h.state) {
+                    newest.highest = key;
                     self.skipped.push(after_terminal(
                         self.line_no,
                         start,
@@ -109,6 +115,7 @@ impl Replayer {
                 } else {
                     newest.state = h.state;
                     newest.key = key;
+                    newest.highest = key;
                     newest.raw.clear();
                     newest.raw.extend_from_slice(raw);
                 }
@@ -119,6 +126,7 @@ impl Replayer {
                     Newest {
                         state: h.state,
                         key,
+                        highest: key,
                         raw: raw.to_vec(),
                     },
                 );
