@@ -199,31 +199,17 @@ pub fn main(args: GateArgs) -> ExitCode {
         println!();
         print!("{}", matrix(&reports));
     }
+    let results = callproof_sim::report::from_gate(&reports);
     if let Some(path) = &args.json {
-        let text = if reports.len() == 1 && args.versions.is_empty() {
-            reports[0].to_json()
-        } else {
-            serde_json::to_string_pretty(&reports).unwrap_or_default()
-        };
-        if let Err(e) = std::fs::write(path, text) {
+        if let Err(e) = results.write_json(path) {
             eprintln!("callproof gate: cannot write {}: {e}", path.display());
             return ExitCode::from(2);
         }
     }
     if let Some(path) = &args.junit {
-        for (i, r) in reports.iter().enumerate() {
-            let target = if i == 0 {
-                path.clone()
-            } else {
-                path.with_extension(format!("{i}.xml"))
-            };
-            let written = r
-                .to_junit()
-                .and_then(|xml| std::fs::write(&target, xml).map_err(|e| e.to_string()));
-            if let Err(e) = written {
-                eprintln!("callproof gate: cannot write {}: {e}", target.display());
-                return ExitCode::from(2);
-            }
+        if let Err(e) = results.write_junit(path) {
+            eprintln!("callproof gate: cannot write {}: {e}", path.display());
+            return ExitCode::from(2);
         }
     }
     let verdict = reports

@@ -1,16 +1,11 @@
 //! The gate's results: one row per scenario with its verdict, the checks
 //! behind it, the evidence of a failure and the one command that replays it;
-//! as a table for people, JSON for tools and JUnit for CI.
+//! as a table for people; JSON and JUnit come from the one result format of
+//! every command (`crate::report::from_gate`).
 
 use super::check::{Check, Outcome, Verdict};
 use serde::{Deserialize, Serialize};
 use std::fmt::Write as _;
-use std::time::Duration;
-
-/// The JSON schema's name and version: readers check both.
-pub const SCHEMA: &str = "callproof.gate";
-/// Bumped on any incompatible change of the JSON.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// One scenario's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,10 +47,6 @@ impl ScenarioResult {
 /// A whole gate run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GateReport {
-    /// [`SCHEMA`].
-    pub schema: String,
-    /// [`SCHEMA_VERSION`].
-    pub version: u32,
     /// The subject, as given.
     pub subject: String,
     /// The provider it was run against.
@@ -138,50 +129,6 @@ impl GateReport {
         );
         out
     }
-
-    /// The JSON document.
-    pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-
-    /// The JUnit XML: one test case per scenario; a failure carries the
-    /// failing checks, the evidence and the replay command; an unknown is
-    /// an error (the gate could not establish a fact), not a pass.
-    pub fn to_junit(&self) -> Result<String, String> {
-        use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
-        let mut report = Report::new("callproof gate");
-        let mut suite = TestSuite::new(format!("gate {} ({})", self.subject, self.provider));
-        for s in &self.scenarios {
-            let status = match s.verdict {
-                Verdict::Pass => TestCaseStatus::success(),
-                v => {
-                    let kind = if v == Verdict::Fail {
-                        NonSuccessKind::Failure
-                    } else {
-                        NonSuccessKind::Error
-                    };
-                    let mut st = TestCaseStatus::non_success(kind);
-                    let failed: Vec<&str> = s
-                        .checks
-                        .iter()
-                        .filter(|c| c.verdict == v)
-                        .map(|c| c.check.name())
-                        .collect();
-                    st.set_message(format!("{} ({})", v.as_str(), failed.join(", ")));
-                    st.set_type(failed.first().copied().unwrap_or("gate"));
-                    st.set_description(format!("{}\nreplay: {}", s.evidence.join("\n"), s.replay));
-                    st
-                }
-            };
-            let mut case = TestCase::new(s.name.clone(), status);
-            case.set_classname(format!("gate.{}", self.subject));
-            case.set_time(Duration::from_millis(s.wall_ms));
-            suite.add_test_case(case);
-        }
-        report.add_test_suite(suite);
-        report.set_time(Duration::from_millis(self.wall_ms));
-        report.to_string().map_err(|e| e.to_string())
-    }
 }
 
 #[cfg(test)]
@@ -206,8 +153,6 @@ mod tests {
             }],
         };
         GateReport {
-            schema: SCHEMA.into(),
-            version: SCHEMA_VERSION,
             subject: "openclaw@2026.1.24".into(),
             provider: "twilio".into(),
             seed: 1,
@@ -271,21 +216,26 @@ mod tests {
     }
 
     #[test]
-    fn the_json_round_trips_with_its_schema_and_version() {
-        let r = report();
-        let back: GateReport = serde_json::from_str(&r.to_json()).expect("parses");
-        assert_eq!(back, r);
-        assert!(r.to_json().contains("\"schema\": \"callproof.gate\""));
-    }
-
-    #[test]
-    fn the_junit_file_has_one_case_per_scenario_and_the_failure_carries_its_replay() {
-        let xml = report().to_junit().expect("serializes");
-        assert_eq!(xml.matches("<testcase ").count(), 2, "{xml}");
-        assert!(xml.contains("<failure message=\"FAIL (phantom)\""), "{xml}");
+    fn the_shared_results_keep_one_case_per_scenario_and_the_failure_its_replay() {
+        let results = crate::report::from_gate(&[report()]);
+        let back = crate::report::Results::from_json(&results.to_json()).expect("parses");
+        assert_eq!(back, results);
+        let xml = results.to_junit().expect("serializes");
+        let junit = quick_junit::Report::deserialize_from_str(&xml).expect("a JUnit reader parses it");
+        assert_eq!((junit.tests, junit.failures), (2, 1));
+        let failed = junit.test_suites[0]
+            .test_cases
+            .iter()
+            .find(|c| !matches!(c.status, quick_junit::TestCaseStatus::Success { .. }))
+            .expect("one scenario failed");
+        let quick_junit::TestCaseStatus::NonSuccess { ty, description, .. } = &failed.status else {
+            panic!("{:?}", failed.status);
+        };
+        assert_eq!(ty.as_ref().map(|t| t.as_str()), Some("phantom"));
+        let text = description.as_ref().map(|d| d.as_str()).unwrap_or("");
         assert!(
-            xml.contains("replay: callproof gate --subject openclaw@2026.1.24"),
-            "{xml}"
+            text.contains("callproof gate --subject openclaw@2026.1.24 --scenario restart-6721"),
+            "{text}"
         );
     }
 }

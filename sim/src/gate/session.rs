@@ -4,7 +4,7 @@
 use super::check;
 use super::emulator::{self, Emulator};
 use super::evidence;
-use super::report::{GateReport, ScenarioResult, SCHEMA, SCHEMA_VERSION};
+use super::report::{GateReport, ScenarioResult};
 use super::runner::{self, now_ms};
 use super::scenario::{Scenario, FROM_NUMBER};
 use super::subject::{self, Subject, SubjectEnv, SubjectSpec, Toolbox};
@@ -137,8 +137,6 @@ pub fn run(config: &GateConfig, progress: &mut dyn FnMut(&str)) -> Result<GateRe
         results.push(result);
     }
     let report = GateReport {
-        schema: SCHEMA.into(),
-        version: SCHEMA_VERSION,
         subject: config.subject.name(),
         provider: config.provider.clone(),
         seed: config.seed,

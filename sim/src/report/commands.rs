@@ -189,3 +189,59 @@ pub fn from_conformance(report: &ConformReport) -> Results {
 
 #[cfg(test)]
 mod tests;
+
+/// `callproof gate`: one suite per subject and provider, one case per
+/// scenario. A failure carries the failing checks, the evidence and the
+/// command that replays the scenario; an unknown (the gate could not
+/// establish a fact) is a failure of kind `unknown`, never a pass.
+/// `details.runs` keeps each run's subject, seed and wall times.
+pub fn from_gate(reports: &[crate::gate::report::GateReport]) -> Results {
+    use crate::gate::check::Verdict;
+    let mut results = Results::new("gate");
+    for report in reports {
+        let suite = format!("{} ({})", report.subject, report.provider);
+        for s in &report.scenarios {
+            let case = match s.verdict {
+                Verdict::Pass => Case::passed(s.name.clone()),
+                v => {
+                    let failed: Vec<&str> = s
+                        .checks
+                        .iter()
+                        .filter(|c| c.verdict == v)
+                        .map(|c| c.check.name())
+                        .collect();
+                    let kind = if v == Verdict::Fail {
+                        failed.first().copied().unwrap_or("gate")
+                    } else {
+                        "unknown"
+                    };
+                    let mut message = format!("{} ({})", v.as_str(), failed.join(", "));
+                    if let Some(why) = &s.aborted {
+                        message.push_str(&format!("; stopped early: {why}"));
+                    }
+                    Case::failed(
+                        s.name.clone(),
+                        Failure::new(kind, message)
+                            .with_reproducer(s.replay.clone())
+                            .with_timeline(s.evidence.clone()),
+                    )
+                }
+            };
+            results.push(&suite, case.with_duration(std::time::Duration::from_millis(s.wall_ms)));
+        }
+    }
+    results.details = serde_json::json!({
+        "runs": reports
+            .iter()
+            .map(|r| serde_json::json!({
+                "subject": r.subject,
+                "provider": r.provider,
+                "seed": r.seed,
+                "prepare_ms": r.prepare_ms,
+                "wall_ms": r.wall_ms,
+                "verdict": r.verdict().as_str(),
+            }))
+            .collect::<Vec<_>>(),
+    });
+    results
+}

@@ -14,7 +14,7 @@
 mod commands;
 mod junit;
 
-pub use commands::{from_campaign, from_conformance, from_selftest};
+pub use commands::{from_campaign, from_conformance, from_gate, from_selftest};
 
 use serde::{Deserialize, Serialize};
 use std::path::Path;
