@@ -3,13 +3,15 @@
 mod cli;
 
 fn main() -> std::process::ExitCode {
-    init_logs();
-    cli::main()
+    cli::main(init_logs)
 }
 
 /// Logs go to stderr through `tracing`, filtered by `RUST_LOG` (for example
 /// `RUST_LOG=callproof_sim=debug`). Without it, the command's own progress
-/// notes (`info` of this binary) and every warning are shown.
+/// notes (`info` of this binary) and every warning are shown. `callproof
+/// gateway` sets up its own (timestamps, one line per call event), so this
+/// is called for every other command only: a second global subscriber
+/// would make the gateway panic at start.
 fn init_logs() {
     use tracing_subscriber::EnvFilter;
     let filter =

@@ -86,8 +86,13 @@ enum JournalCommand {
     },
 }
 
-pub fn main() -> ExitCode {
+/// Runs the command line; `init_logs` sets up logging for every command but
+/// `gateway`, which sets up its own.
+pub fn main(init_logs: fn()) -> ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Gateway(_)) {
+        init_logs();
+    }
     match cli.command {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),

@@ -221,14 +221,18 @@ mod tests {
         let back = crate::report::Results::from_json(&results.to_json()).expect("parses");
         assert_eq!(back, results);
         let xml = results.to_junit().expect("serializes");
-        let junit = quick_junit::Report::deserialize_from_str(&xml).expect("a JUnit reader parses it");
+        let junit =
+            quick_junit::Report::deserialize_from_str(&xml).expect("a JUnit reader parses it");
         assert_eq!((junit.tests, junit.failures), (2, 1));
         let failed = junit.test_suites[0]
             .test_cases
             .iter()
             .find(|c| !matches!(c.status, quick_junit::TestCaseStatus::Success { .. }))
             .expect("one scenario failed");
-        let quick_junit::TestCaseStatus::NonSuccess { ty, description, .. } = &failed.status else {
+        let quick_junit::TestCaseStatus::NonSuccess {
+            ty, description, ..
+        } = &failed.status
+        else {
             panic!("{:?}", failed.status);
         };
         assert_eq!(ty.as_ref().map(|t| t.as_str()), Some("phantom"));

@@ -194,7 +194,8 @@ mod tests;
 /// scenario. A failure carries the failing checks, the evidence and the
 /// command that replays the scenario; an unknown (the gate could not
 /// establish a fact) is a failure of kind `unknown`, never a pass.
-/// `details.runs` keeps each run's subject, seed and wall times.
+/// `details.runs` keeps each run's subject, seed, wall times and, under
+/// `report`, the gate's whole report (every check's answer and its evidence).
 pub fn from_gate(reports: &[crate::gate::report::GateReport]) -> Results {
     use crate::gate::check::Verdict;
     let mut results = Results::new("gate");
@@ -227,7 +228,10 @@ pub fn from_gate(reports: &[crate::gate::report::GateReport]) -> Results {
                     )
                 }
             };
-            results.push(&suite, case.with_duration(std::time::Duration::from_millis(s.wall_ms)));
+            results.push(
+                &suite,
+                case.with_duration(std::time::Duration::from_millis(s.wall_ms)),
+            );
         }
     }
     results.details = serde_json::json!({
@@ -240,6 +244,7 @@ pub fn from_gate(reports: &[crate::gate::report::GateReport]) -> Results {
                 "prepare_ms": r.prepare_ms,
                 "wall_ms": r.wall_ms,
                 "verdict": r.verdict().as_str(),
+                "report": r,
             }))
             .collect::<Vec<_>>(),
     });

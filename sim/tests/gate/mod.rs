@@ -34,7 +34,10 @@ pub fn gate(name: &str, subject: &str, scenarios: &[&str]) -> (i32, GateReport) 
     let stderr = String::from_utf8_lossy(&out.stderr);
     let text = std::fs::read_to_string(&json)
         .unwrap_or_else(|e| panic!("no JSON report ({e}); stdout:\n{stdout}\nstderr:\n{stderr}"));
-    let report: GateReport = serde_json::from_str(&text).expect("the report parses");
+    let results = callproof_sim::report::Results::from_json(&text).expect("the results parse");
+    assert_eq!(results.command, "gate");
+    let report: GateReport = serde_json::from_value(results.details["runs"][0]["report"].clone())
+        .expect("the results carry the gate's report");
     println!("{stdout}");
     (out.status.code().unwrap_or(-1), report)
 }
