@@ -11,7 +11,7 @@
 
 use super::super::CallbackKind;
 use super::answer::request_uuid;
-use super::wire::{direction, hash, timestamp};
+use super::wire::{direction, hash, number, timestamp};
 use super::{AUTH_ID, AUTH_TOKEN};
 use crate::emulator::truth::TruthCall;
 use callproof_core::adapters::plivo::{v3_signature, SignedMethod};
@@ -39,8 +39,8 @@ pub(super) fn callback(
     let uuid = call.provider_call_id.as_str();
     let mut params: Vec<(&str, String)> = vec![
         ("Direction", direction(call.direction).to_owned()),
-        ("From", call.from.clone()),
-        ("To", call.to.clone()),
+        ("From", number(&call.from)),
+        ("To", number(&call.to)),
         ("CallUUID", uuid.to_owned()),
         ("CallStatus", report.status.to_owned()),
         ("ForwardedFrom", String::new()),

@@ -147,6 +147,20 @@ fn every_callback_of_an_inbound_call_reads_as_a_call_from_the_caller() {
     }
 }
 
+#[test]
+fn callbacks_write_numbers_without_the_plus_as_plivo_does() {
+    let call = TruthCallBuilder::inbound().build();
+    let body = String::from_utf8(
+        dialect()
+            .callback(&call, CallbackKind::Initiated, 0, NOW)
+            .into_body(),
+    )
+    .unwrap();
+    assert!(body.contains("From=14155550199&"), "{body}");
+    assert!(body.contains("To=14155550100&"), "{body}");
+    assert!(!body.contains("From=%2B"), "{body}");
+}
+
 /// A call's callbacks in the order it lives them.
 const LIFE: [CallbackKind; 4] = [
     CallbackKind::Initiated,
