@@ -152,6 +152,7 @@ impl Summary {
                 s.hangups_judged.get("notify hang-up").copied().unwrap_or(0),
             ),
             ("capacity refusals judged", s.refusals_judged),
+            ("unknown status word sent", s.unrecognised_status),
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
@@ -167,7 +168,7 @@ impl Summary {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 15] = [
+pub const REQUIRED_SITUATIONS: [&str; 16] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -183,6 +184,7 @@ pub const REQUIRED_SITUATIONS: [&str; 15] = [
     "  at max duration",
     "  at notify hang-up",
     "capacity refusals judged",
+    "unknown status word sent",
 ];
 
 /// The campaign's results.

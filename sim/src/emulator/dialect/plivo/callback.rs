@@ -101,6 +101,8 @@ fn report(kind: CallbackKind, inbound: bool, answered: bool) -> Report {
         (CallbackKind::Answered, false) => plain("in-progress", Some("StartApp")),
         // Plivo has no callback for an inbound answer; see the module docs.
         (CallbackKind::Answered, true) => plain("in-progress", None),
+        // A status Plivo adds later, on no documented event: named by itself.
+        (CallbackKind::Unrecognised, _) => plain(super::super::UNRECOGNISED_STATUS, None),
         (CallbackKind::Ended(reason), _) => {
             let status = ended_status(reason, inbound, answered);
             Report {

@@ -307,3 +307,18 @@ fn a_retry_fragment_on_the_callback_url_is_neither_sent_nor_a_break_in_the_signa
         Some(CALL_ID)
     );
 }
+
+#[test]
+fn a_status_plivo_adds_later_is_refused_as_unknown_and_never_ends_the_call() {
+    let call = TruthCallBuilder::outbound()
+        .phase(Phase::Answered)
+        .answered_at(ANSWERED_AT)
+        .build();
+    let request = dialect().callback(&call, CallbackKind::Unrecognised, 3, NOW);
+    assert_eq!(
+        read(&request, NOW),
+        Err(WebhookError::UnknownStatus {
+            raw: "screening".to_owned()
+        })
+    );
+}
