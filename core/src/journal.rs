@@ -12,8 +12,12 @@
 //! tail can never swallow the next record. Replay also resynchronizes on an
 //! embedded record start, for files appended to by a writer that did not.
 
+mod fold;
+
+pub use fold::{NeedsExactReplay, Replayer};
+
 use crate::record::CallRecord;
-use crate::state::{transition, Transition};
+use crate::state::{transition, CallState, Transition};
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -118,7 +122,26 @@ type Order = (u64, usize);
 
 /// Replays a journal file's bytes. Never fails and never panics: what cannot
 /// be used is reported in [`Replay::skipped`].
+///
+/// One pass with [`Replayer`] (a cheap parse of each line's `callId`, `state`
+/// and `seq`, the full record parsed once per call); a file whose lines for
+/// one call are out of sequence order, or whose newest line for a call turns
+/// out not to be a full record, is replayed again the exact slow way
+/// ([`replay_exact`]).
 pub fn replay(bytes: &[u8]) -> Replay {
+    let mut replayer = Replayer::new();
+    for raw in bytes.split(|b| *b == b'\n') {
+        replayer.push_line(raw);
+    }
+    let torn_tail = !bytes.is_empty() && !bytes.ends_with(b"\n");
+    replayer
+        .finish(torn_tail)
+        .unwrap_or_else(|NeedsExactReplay| replay_exact(bytes))
+}
+
+/// Replays every line in `seq` order, holding every parsed record: the
+/// reference semantics [`replay`] reproduces faster.
+pub fn replay_exact(bytes: &[u8]) -> Replay {
     let mut out = Replay {
         torn_tail: !bytes.is_empty() && !bytes.ends_with(b"\n"),
         ..Replay::default()
@@ -135,14 +158,15 @@ pub fn replay(bytes: &[u8]) -> Replay {
             continue;
         }
         out.lines += 1;
-        match parse_line(raw) {
-            Ok(record) => {
-                let key = (record.seq.or(max_seq).unwrap_or(0), line_no);
-                if let Some(seq) = record.seq {
-                    max_seq = Some(max_seq.map_or(seq, |m| m.max(seq)));
-                }
-                ordered.push((key, line_no, start, record));
+        let mut keep = |record: CallRecord, max_seq: &mut Option<u64>| {
+            let key = (record.seq.or(*max_seq).unwrap_or(0), line_no);
+            if let Some(seq) = record.seq {
+                *max_seq = Some(max_seq.map_or(seq, |m| m.max(seq)));
             }
+            ordered.push((key, line_no, start, record));
+        };
+        match parse_line(raw) {
+            Ok(record) => keep(record, &mut max_seq),
             Err(reason) => {
                 let reason = if is_last && out.torn_tail {
                     SkipReason::TornTail
@@ -157,11 +181,7 @@ pub fn replay(bytes: &[u8]) -> Replay {
                 // A torn fragment followed, on the same line, by a complete
                 // record (an append after a torn tail without a newline).
                 if let Some(record) = resync(raw) {
-                    let key = (record.seq.or(max_seq).unwrap_or(0), line_no);
-                    if let Some(seq) = record.seq {
-                        max_seq = Some(max_seq.map_or(seq, |m| m.max(seq)));
-                    }
-                    ordered.push((key, line_no, start, record));
+                    keep(record, &mut max_seq);
                 }
             }
         }
@@ -180,41 +200,70 @@ fn apply(out: &mut Replay, line: usize, offset: usize, record: CallRecord) {
         // The transition table decides, as it does for live events: a terminal
         // record absorbs later lines in another state, and a line in an older
         // state (writes landing out of order) does not undo a newer one.
-        let allowed = record.state == existing.state
-            || transition(existing.state, record.state) == Transition::Move;
-        if !allowed {
-            out.skipped.push(Skipped {
+        if !allowed(existing.state, record.state) {
+            out.skipped.push(after_terminal(
                 line,
                 offset,
-                reason: SkipReason::AfterTerminal {
-                    call_id: record.call_id.clone(),
-                    state: record.state.to_string(),
-                    kept: existing.state.to_string(),
-                },
-            });
+                &record.call_id,
+                record.state,
+                existing.state,
+            ));
             return;
         }
     }
     out.records.insert(record.call_id.clone(), record);
 }
 
+fn allowed(existing: CallState, next: CallState) -> bool {
+    next == existing || transition(existing, next) == Transition::Move
+}
+
+fn after_terminal(
+    line: usize,
+    offset: usize,
+    call_id: &str,
+    state: CallState,
+    kept: CallState,
+) -> Skipped {
+    Skipped {
+        line,
+        offset,
+        reason: SkipReason::AfterTerminal {
+            call_id: call_id.to_owned(),
+            state: state.to_string(),
+            kept: kept.to_string(),
+        },
+    }
+}
+
+/// Why a parse failed, in replay's terms.
+fn classify(e: &serde_json::Error) -> SkipReason {
+    match e.classify() {
+        serde_json::error::Category::Data => SkipReason::NotARecord {
+            detail: e.to_string(),
+        },
+        _ => SkipReason::NotJson {
+            detail: e.to_string(),
+        },
+    }
+}
+
 fn parse_line(raw: &[u8]) -> Result<CallRecord, SkipReason> {
     let text = std::str::from_utf8(raw).map_err(|_| SkipReason::NotUtf8)?;
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| SkipReason::NotJson {
-        detail: e.to_string(),
-    })?;
-    serde_json::from_value(value).map_err(|e| SkipReason::NotARecord {
-        detail: e.to_string(),
-    })
+    serde_json::from_str(text).map_err(|e| classify(&e))
 }
+
+/// Where a complete record starts after garbage on the same line.
+const RECORD_START: &[u8] = b"{\"callId\"";
 
 /// Finds a complete record that starts after garbage and runs to the line's end.
 fn resync(raw: &[u8]) -> Option<CallRecord> {
-    const START: &[u8] = b"{\"callId\"";
     (1..raw.len())
-        .filter(|&i| raw[i..].starts_with(START))
+        .filter(|&i| raw[i..].starts_with(RECORD_START))
         .find_map(|i| parse_line(&raw[i..]).ok())
 }
 
+#[cfg(test)]
+mod fold_tests;
 #[cfg(test)]
 mod tests;

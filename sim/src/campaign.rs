@@ -153,6 +153,8 @@ impl Summary {
             ),
             ("capacity refusals judged", s.refusals_judged),
             ("unknown status word sent", s.unrecognised_status),
+            ("compactions", s.compactions),
+            ("crashes during compaction", s.crashes_during_compaction),
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
@@ -168,7 +170,7 @@ impl Summary {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 16] = [
+pub const REQUIRED_SITUATIONS: [&str; 18] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -185,6 +187,8 @@ pub const REQUIRED_SITUATIONS: [&str; 16] = [
     "  at notify hang-up",
     "capacity refusals judged",
     "unknown status word sent",
+    "compactions",
+    "crashes during compaction",
 ];
 
 /// The campaign's results.

@@ -1,7 +1,7 @@
 //! `callproof journal check`: what a journal would do to capacity after a
 //! restart, in terms an operator can act on.
 
-use callproof_core::journal::{replay, Replay, Skipped};
+use callproof_core::journal::{replay, replay_exact, Replay, Replayer, Skipped};
 use callproof_core::record::CallRecord;
 use std::fmt::Write as _;
 
@@ -45,7 +45,42 @@ pub struct JournalCheck {
 impl JournalCheck {
     /// Checks a journal's bytes.
     pub fn run(bytes: &[u8], settings: CheckSettings) -> JournalCheck {
-        let replay: Replay = replay(bytes);
+        JournalCheck::from_replay(replay(bytes), settings)
+    }
+
+    /// Checks a journal file, read in chunks: memory grows with its calls,
+    /// not its length (the exact replay, needed only for a file whose lines
+    /// are out of sequence order, reads it whole).
+    pub fn read(path: &std::path::Path, settings: CheckSettings) -> std::io::Result<JournalCheck> {
+        use std::io::BufRead as _;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+        let mut replayer = Replayer::new();
+        let mut line = Vec::new();
+        let mut torn = false;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            torn = line.last() != Some(&b'\n');
+            if !torn {
+                line.pop();
+            }
+            replayer.push_line(&line);
+        }
+        if !torn && line.is_empty() {
+            // The file ended with a newline: replay counts the empty piece after it.
+            replayer.push_line(&[]);
+        }
+        let replay = match replayer.finish(torn) {
+            Ok(replay) => replay,
+            Err(_) => replay_exact(&std::fs::read(path)?),
+        };
+        Ok(JournalCheck::from_replay(replay, settings))
+    }
+
+    /// Judges a replayed journal.
+    pub fn from_replay(replay: Replay, settings: CheckSettings) -> JournalCheck {
         let mut counted: Vec<Counted> = replay
             .live()
             .map(|record| {
@@ -75,6 +110,12 @@ impl JournalCheck {
     /// Whether stale calls would hold capacity after a restart (exit status 1).
     pub fn blocks_capacity(&self) -> bool {
         self.stale() > 0
+    }
+
+    /// Whether the file has lines but not one call record among them (a
+    /// wrong file, not a journal: exit status 2).
+    pub fn not_a_journal(&self) -> bool {
+        self.lines > 0 && self.calls == 0
     }
 
     /// The human report.
@@ -122,7 +163,13 @@ impl JournalCheck {
         let _ = writeln!(out);
         let stale = self.stale();
         let max_secs = self.settings.max_duration_ms / 1000;
-        if stale > 0 {
+        if self.not_a_journal() {
+            let _ = writeln!(
+                out,
+                "Verdict: not a call journal? None of its {} line(s) is a call record.",
+                self.lines
+            );
+        } else if stale > 0 {
             let _ = writeln!(
                 out,
                 "Verdict: BLOCKED. {stale} stale call(s), older than maxDurationSeconds ({max_secs} s), would hold {} of {} capacity slot(s) forever in a gateway that reloads non-terminal records (OpenClaw #6721).",

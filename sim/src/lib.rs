@@ -6,6 +6,7 @@ mod canary;
 pub mod clock;
 pub mod emulate;
 pub mod emulator;
+pub mod gate;
 pub mod gateway;
 pub mod journal_check;
 pub mod net;

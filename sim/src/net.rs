@@ -1,7 +1,10 @@
-//! HTTP/1 over turmoil's simulated TCP: a client with a timeout on every
-//! request (turmoil never retransmits, so a dropped segment would otherwise
-//! hang forever) and a server that hands each request to a local handler.
+//! HTTP/1 over the gateway's I/O seam (turmoil's simulated TCP or tokio's
+//! real TCP): a client with a timeout on every request (turmoil never
+//! retransmits, so a dropped segment would otherwise hang forever) and a
+//! server that hands each request to a local handler.
 
+use crate::gateway::io::Io;
+use crate::gateway::sim_io::{Disk, SimIo};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::rt::TokioIo;
@@ -32,26 +35,43 @@ impl std::fmt::Display for NetError {
     }
 }
 
-/// Sends `request` to `host:port` and waits at most `timeout` for the whole
-/// response.
+/// Sends `request` to `host:port` over turmoil and waits at most `timeout`
+/// for the whole response.
 pub async fn send(
     host: &str,
     port: u16,
     request: http::Request<Vec<u8>>,
     timeout: Duration,
 ) -> Result<http::Response<Vec<u8>>, NetError> {
-    match tokio::time::timeout(timeout, exchange(host, port, request)).await {
+    let io = SimIo {
+        disk: std::rc::Rc::new(Disk::default()),
+    };
+    send_via(&io, host, port, request, timeout).await
+}
+
+/// Sends `request` to `host:port` through `io` and waits at most `timeout`
+/// for the whole response.
+pub async fn send_via<I: Io>(
+    io: &I,
+    host: &str,
+    port: u16,
+    request: http::Request<Vec<u8>>,
+    timeout: Duration,
+) -> Result<http::Response<Vec<u8>>, NetError> {
+    match tokio::time::timeout(timeout, exchange(io, host, port, request)).await {
         Ok(result) => result,
         Err(_) => Err(NetError::Timeout),
     }
 }
 
-async fn exchange(
+async fn exchange<I: Io>(
+    io: &I,
     host: &str,
     port: u16,
     request: http::Request<Vec<u8>>,
 ) -> Result<http::Response<Vec<u8>>, NetError> {
-    let stream = turmoil::net::TcpStream::connect((host, port))
+    let stream = io
+        .connect(host, port)
         .await
         .map_err(|e| NetError::Connect(e.to_string()))?;
     let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
@@ -99,8 +119,21 @@ where
     F: Future<Output = http::Response<Vec<u8>>> + 'static,
 {
     let listener = turmoil::net::TcpListener::bind(("0.0.0.0", port)).await?;
+    serve_on::<SimIo, H, F>(listener, handler).await;
+    Ok(())
+}
+
+/// Serves HTTP/1 on a listener of the seam `I` forever, handing each
+/// request to `handler`. Accept errors are retried, never fatal.
+pub async fn serve_on<I: Io, H, F>(listener: I::Listener, handler: H)
+where
+    H: Fn(http::Request<Vec<u8>>) -> F + Clone + 'static,
+    F: Future<Output = http::Response<Vec<u8>>> + 'static,
+{
     loop {
-        let Ok((stream, _)) = listener.accept().await else {
+        let Ok(stream) = I::accept(&listener).await else {
+            // Out of descriptors and the like: do not spin.
+            tokio::time::sleep(Duration::from_millis(10)).await;
             continue;
         };
         tokio::task::spawn_local(serve_connection(stream, handler.clone()));

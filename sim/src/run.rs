@@ -6,7 +6,8 @@ use crate::emulator::dialect::for_provider;
 use crate::emulator::truth::Phase;
 use crate::emulator::{host, Emulator, EmulatorStats};
 use crate::gateway::core::{CoreFactory, Reference};
-use crate::gateway::journal_file::Disk;
+use crate::gateway::journal_file::CompactionStep;
+use crate::gateway::sim_io::{Disk, SimIo};
 use crate::gateway::{self, GatewayLog, GatewaySpec};
 use crate::oracle::{self, Violation};
 use crate::scenario::{FaultKind, Scenario, PROBE_NUMBER};
@@ -45,6 +46,10 @@ pub struct Situations {
     pub refusals_judged: u64,
     /// Callbacks sent in a status word no adapter knows.
     pub unrecognised_status: u64,
+    /// Journal compactions the gateway finished.
+    pub compactions: u64,
+    /// Power losses in the middle of a compaction.
+    pub crashes_during_compaction: u64,
 }
 
 /// What one run produced.
@@ -158,14 +163,14 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         scenario.callbacks,
         gateway::WEBHOOK_URL.to_owned(),
     )));
-    let log = Rc::new(RefCell::new(GatewayLog::default()));
+    let log = Rc::new(RefCell::new(GatewayLog::observing()));
     let seen = Rc::new(RefCell::new(oracle::observe::Observations::default()));
-    let spec = Rc::new(GatewaySpec {
-        provider: scenario.provider,
-        config: scenario.config.clone(),
-        workload: scenario.workload.clone(),
-        core: Rc::new(oracle::observe::Observed::new(core, seen.clone())),
-    });
+    let spec = Rc::new(GatewaySpec::simulated(
+        scenario.provider,
+        scenario.config.clone(),
+        scenario.workload.clone(),
+        Rc::new(oracle::observe::Observed::new(core, seen.clone())),
+    ));
     let disk = Rc::new(Disk::default());
     {
         let emulator = emulator.clone();
@@ -174,7 +179,9 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     {
         let (spec, log, disk) = (spec.clone(), log.clone(), disk.clone());
         sim.host(gateway::HOST, move || {
-            gateway::run(spec.clone(), log.clone(), disk.clone())
+            let io = SimIo { disk: disk.clone() };
+            let (spec, log) = (spec.clone(), log.clone());
+            async move { Ok(gateway::run(io, spec, log, None).await?) }
         });
     }
     let mut harness = Vec::new();
@@ -187,6 +194,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     let mut unreachable_until = 0u64;
     let mut step = 0u64;
     let mut armed_create_crash: Option<(u64, usize)> = None;
+    let mut armed_compaction_crash: Option<(CompactionStep, u64)> = None;
     let mut orphans = oracle::OrphanWatch::default();
     loop {
         let t = step * TICK.as_millis() as u64;
@@ -242,6 +250,17 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     disk.stalled_until.set(now + stall_ms);
                     pending.push((t + stall_ms, Pending::CrashFor(down_ms)));
                 }
+                FaultKind::CrashDuringCompaction {
+                    after_rename,
+                    down_ms,
+                } => {
+                    let step = if after_rename {
+                        CompactionStep::SyncingDirectory
+                    } else {
+                        CompactionStep::SyncingCheckpoint
+                    };
+                    armed_compaction_crash = Some((step, down_ms));
+                }
                 FaultKind::CallbackReplay { window_ms } => {
                     emulator.borrow_mut().redeliver(now, window_ms);
                 }
@@ -286,8 +305,10 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         }
         if t == scenario.faults_end_ms - scenario.faults_end_ms % TICK.as_millis() as u64 {
             emulator.borrow_mut().calm();
-            // A crash still waiting for a create does not outlive the faults.
+            // A crash still waiting for a create or a compaction does not
+            // outlive the faults.
             armed_create_crash = None;
+            armed_compaction_crash = None;
             harness.push(format!(
                 "{:>9.3}s harness faults stop: liveness phase",
                 t as f64 / 1000.0
@@ -323,6 +344,26 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     t as f64 / 1000.0
                 ));
                 pending.push((t + down_ms, Pending::Bounce));
+            }
+        }
+        if let Some((at, down_ms)) = armed_compaction_crash {
+            let compacting = log.borrow().compacting == Some(at);
+            if compacting && found.power_loss(&mut sim, &emulator, &log, t, now + down_ms) {
+                armed_compaction_crash = None;
+                found.situations.crashes_during_compaction += 1;
+                harness.push(format!(
+                    "{:>9.3}s harness crash during a journal compaction ({at:?})",
+                    t as f64 / 1000.0
+                ));
+                pending.push((t + down_ms, Pending::Bounce));
+            }
+        }
+        let recovered = log.borrow_mut().recovered.take();
+        if let Some((file, history_len)) = recovered {
+            let l = log.borrow();
+            if l.compactions > 0 {
+                let history = &l.journal[..history_len.min(l.journal.len())];
+                found.add(oracle::check_recovered_journal(&file, history, t));
             }
         }
         if step.is_multiple_of(10) {
@@ -387,6 +428,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.inbound_accepted = e.stats.inbound_accepted;
     situations.unrecognised_status = e.stats.unrecognised_status;
     situations.write_failures = log.borrow().write_failures;
+    situations.compactions = log.borrow().compactions;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
     let calls_answered = e
         .calls

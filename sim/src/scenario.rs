@@ -74,6 +74,15 @@ pub enum FaultKind {
         /// How far back.
         window_ms: u64,
     },
+    /// Power loss in the middle of the gateway's next journal compaction:
+    /// while the checkpoint is being fsynced, or (`after_rename`) once it has
+    /// been renamed over the journal and the directory is being fsynced.
+    CrashDuringCompaction {
+        /// Crash at the directory fsync rather than the checkpoint's.
+        after_rename: bool,
+        /// Downtime.
+        down_ms: u64,
+    },
     /// The provider's API answers 429 (`rate_limited`) or 503 for `ms`.
     ApiOutage {
         /// Duration.
@@ -95,6 +104,7 @@ impl FaultKind {
             FaultKind::DiskFull { .. } => "disk-full",
             FaultKind::DiskStallCrash { .. } => "disk-stall-crash",
             FaultKind::CallbackReplay { .. } => "callback-replay",
+            FaultKind::CrashDuringCompaction { .. } => "crash-during-compaction",
             FaultKind::ApiOutage {
                 rate_limited: true, ..
             } => "api-429",
@@ -290,6 +300,17 @@ impl Scenario {
             };
             faults.push(Fault { at_ms, kind });
         }
+        // Drawn after everything else, so every draw above is what it was
+        // before this fault kind existed.
+        if rng.random_bool(0.6) {
+            faults.push(Fault {
+                at_ms: rng.random_range(5_000..ACTIVE_MS / 2),
+                kind: FaultKind::CrashDuringCompaction {
+                    after_rename: rng.random_bool(0.5),
+                    down_ms: rng.random_range(500..20_000),
+                },
+            });
+        }
         faults.sort_by_key(|f| f.at_ms);
         workload.sort_by_key(|w| w.at);
         let faults_end_ms = faults
@@ -341,7 +362,9 @@ impl Scenario {
 /// How long a fault lasts.
 pub fn fault_len(kind: &FaultKind) -> u64 {
     match *kind {
-        FaultKind::Crash { down_ms } | FaultKind::CrashAfterCreate { down_ms } => down_ms,
+        FaultKind::Crash { down_ms }
+        | FaultKind::CrashAfterCreate { down_ms }
+        | FaultKind::CrashDuringCompaction { down_ms, .. } => down_ms,
         FaultKind::CrashIntoOutage { down_ms, outage_ms } => down_ms + outage_ms,
         FaultKind::DiskStallCrash { stall_ms, down_ms } => stall_ms + down_ms,
         FaultKind::CallbackReplay { .. } => 5_000,

@@ -75,3 +75,28 @@ fn a_missing_file_is_a_clear_error_with_status_2() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read"));
 }
+
+#[test]
+fn a_file_of_random_bytes_is_not_a_call_journal_and_exits_2() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("random.bin");
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let bytes: Vec<u8> = (0..100_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect();
+    std::fs::write(&path, bytes).expect("write");
+    let out = Command::new(env!("CARGO_BIN_EXE_callproof"))
+        .args(["journal", "check"])
+        .arg(&path)
+        .output()
+        .expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("not a call journal?"), "{stdout}");
+    assert!(!stdout.contains("Verdict: OK"), "{stdout}");
+}

@@ -485,17 +485,28 @@ impl<R: InboundRule> Manager<R> {
     }
 
     /// Forgets the oldest terminal records beyond `history_limit`, never one
-    /// that still owes the provider a hangup.
+    /// that still owes the provider a hangup. Oldest is by `seq`, ties by
+    /// call id; many at once (a recovery from a long journal) are chosen in
+    /// one sort rather than one scan each.
     fn evict_history(&mut self) {
-        while self.history.len() > self.config.history_limit {
-            let oldest = self
-                .history
-                .values()
-                .filter(|r| !r.callproof.hangup_pending)
-                .min_by_key(|r| r.seq)
-                .map(|r| r.call_id.clone());
-            let Some(oldest) = oldest else { break };
-            if let Some(r) = self.history.remove(&oldest) {
+        let excess = self.history.len().saturating_sub(self.config.history_limit);
+        if excess == 0 {
+            return;
+        }
+        let mut candidates: Vec<(Option<u64>, &String)> = self
+            .history
+            .values()
+            .filter(|r| !r.callproof.hangup_pending)
+            .map(|r| (r.seq, &r.call_id))
+            .collect();
+        candidates.sort_unstable();
+        let oldest: Vec<String> = candidates
+            .into_iter()
+            .take(excess)
+            .map(|(_, id)| id.clone())
+            .collect();
+        for id in oldest {
+            if let Some(r) = self.history.remove(&id) {
                 for id in [r.provider_call_id, r.callproof.request_id]
                     .into_iter()
                     .flatten()

@@ -189,6 +189,15 @@ impl Canary {
         Rc::new(core::CanaryFactory(self))
     }
 
+    /// The canary's core for a real gateway process: only the gate's
+    /// self-test example (`sim/examples/canary_gateway.rs`, built for the
+    /// test suite and never shipped) calls it, to prove the gate fails a
+    /// gateway for the right reason. Not part of the API.
+    #[doc(hidden)]
+    pub fn gate_selftest_core(self) -> Rc<dyn CoreFactory> {
+        self.factory()
+    }
+
     /// The broken adapter this canary ships, if its bug lives in the adapter.
     pub(crate) fn wrap_adapter(
         self,

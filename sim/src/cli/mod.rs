@@ -1,7 +1,10 @@
 //! Argument parsing and the subcommands. Only this module touches the file
 //! system and the wall clock; the library stays deterministic.
 
+mod bench;
 mod emulate;
+mod gate;
+mod gateway;
 mod selftest;
 mod sim;
 
@@ -32,6 +35,17 @@ enum Command {
     /// canary (one historical bug) until the oracle or a check flags it, and
     /// the reference gateway on the same seeds.
     Selftest(selftest::SelftestArgs),
+    /// Judge a real gateway process: start it against `callproof emulate`,
+    /// run crash scenarios (SIGKILL, restart, faults, callers), and give
+    /// each a verdict from the provider's ground truth.
+    Gate(gate::GateArgs),
+    /// Run the reference call manager as a real process: provider webhooks,
+    /// the control API (POST /calls, GET /calls, GET /health), a journal that
+    /// compacts itself. Settings from flags, CALLPROOF_* variables or --config.
+    Gateway(Box<gateway::GatewayArgs>),
+    /// Measure restart time, peak memory and journal size against history
+    /// length, beside a naive node replay of the same files.
+    Bench(bench::BenchArgs),
     /// Serve the Twilio, Plivo and Telnyx emulators on one port, with a
     /// control API under /_callproof/, for any gateway to be tested against.
     Emulate(emulate::EmulateArgs),
@@ -77,6 +91,9 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Sim(args) => sim::main(args),
         Command::Selftest(args) => selftest::main(args),
+        Command::Gate(args) => gate::main(args),
+        Command::Gateway(args) => gateway::main(*args),
+        Command::Bench(args) => bench::main(args),
         Command::Emulate(args) => emulate::main(args),
         Command::Conform(args) => {
             let report = callproof_conformance::run_all();
@@ -93,21 +110,23 @@ pub fn main() -> ExitCode {
                     now_ms,
                 },
         } => {
-            let bytes = match std::fs::read(&file) {
-                Ok(b) => b,
-                Err(e) => {
-                    eprintln!("callproof: cannot read {}: {e}", file.display());
-                    return ExitCode::from(2);
-                }
-            };
             let now_ms = now_ms.unwrap_or_else(wall_clock_ms);
             let settings = CheckSettings {
                 now_ms,
                 max_duration_ms: max_duration_secs * 1000,
                 max_concurrent_calls,
             };
-            let check = JournalCheck::run(&bytes, settings);
+            let check = match JournalCheck::read(&file, settings) {
+                Ok(check) => check,
+                Err(e) => {
+                    eprintln!("callproof: cannot read {}: {e}", file.display());
+                    return ExitCode::from(2);
+                }
+            };
             print!("{}", check.render(&file.display().to_string()));
+            if check.not_a_journal() {
+                return ExitCode::from(2);
+            }
             if check.blocks_capacity() {
                 ExitCode::from(1)
             } else {

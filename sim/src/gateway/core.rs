@@ -8,6 +8,7 @@
 use callproof_core::adapters::Adapter;
 use callproof_core::journal::Replay;
 use callproof_core::manager::{Config, InboundRule, Input, Manager, Output};
+use callproof_core::record::CallRecord;
 use std::fmt;
 
 /// What to do after a journal write failed.
@@ -32,6 +33,24 @@ pub trait CallCore {
     fn after_write_failure(&mut self) -> AfterWriteFailure {
         AfterWriteFailure::Reboot
     }
+    /// The current record of a call, for the log line of each call event.
+    /// A core that cannot say returns `None` and its events are logged by id.
+    fn record(&self, _call_id: &str) -> Option<&CallRecord> {
+        None
+    }
+    /// The records of the calls counted against capacity (the control API's
+    /// `GET /calls`). Canaries never serve a control API, so they may keep
+    /// the default.
+    fn live_records(&self) -> Vec<CallRecord> {
+        Vec::new()
+    }
+    /// A checkpoint of everything the journal must remember, one line per
+    /// record, to compact the journal with; `None` if this core cannot make
+    /// one (then the journal is never compacted). Asked only when every
+    /// output so far has been executed, so memory and disk agree.
+    fn checkpoint(&self) -> Option<String> {
+        None
+    }
 }
 
 impl<R: InboundRule> CallCore for Manager<R> {
@@ -44,7 +63,21 @@ impl<R: InboundRule> CallCore for Manager<R> {
     }
 
     fn live_call_ids(&self) -> Vec<String> {
-        self.live_records().map(|r| r.call_id.clone()).collect()
+        Manager::live_records(self)
+            .map(|r| r.call_id.clone())
+            .collect()
+    }
+
+    fn record(&self, call_id: &str) -> Option<&CallRecord> {
+        Manager::record(self, call_id)
+    }
+
+    fn live_records(&self) -> Vec<CallRecord> {
+        Manager::live_records(self).cloned().collect()
+    }
+
+    fn checkpoint(&self) -> Option<String> {
+        Some(self.compacted_journal())
     }
 }
 

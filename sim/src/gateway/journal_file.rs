@@ -1,67 +1,154 @@
-//! The journal on turmoil's simulated file system: append, then fsync, with a
-//! little simulated fsync latency so a crash can land between the two and
-//! tear the write (turmoil keeps a random prefix of unsynced blocks).
+//! The journal file on whatever disk the seam gives: append then fsync, and
+//! compaction by checkpoint-and-rename that survives power loss at any byte.
 //!
-//! The harness can make the disk misbehave through [`Disk`]: refuse writes
-//! (a full or failing disk) or stop completing fsyncs (a stalled disk).
+//! Compaction, in order: write the checkpoint to a file beside the journal,
+//! fsync it, rename it over the journal, fsync the directory. Opening
+//! recovers from a crash at every step:
+//!
+//! - the checkpoint file still exists: the rename never became durable, so
+//!   the journal is the old one, complete; the checkpoint (perhaps torn) is
+//!   removed;
+//! - no checkpoint file: the journal is either the old file or the new one,
+//!   and both are complete (the new one was fsynced before the rename).
+//!
+//! No append happens during a compaction (the driver runs it between
+//! outputs), so the checkpoint never misses a line.
 
-use crate::clock::now_ms;
-use std::cell::Cell;
-use std::io::Write;
-use std::time::Duration;
-use turmoil::fs::shim::std::fs;
+use super::io::{checkpoint_path, journal_path, Io};
+use std::io;
+use std::path::{Path, PathBuf};
 
-/// Where the gateway keeps its journal.
-pub const DIR: &str = "/data";
-/// The journal file.
-pub const PATH: &str = "/data/calls.jsonl";
-/// Simulated time an fsync takes.
-const FSYNC_LATENCY: Duration = Duration::from_millis(3);
-
-/// Disk faults the harness injects (ms since the epoch; 0 = none).
-#[derive(Debug, Default)]
-pub struct Disk {
-    /// Writes fail ("no space left on device") until then.
-    pub full_until: Cell<u64>,
-    /// Fsyncs do not complete until then.
-    pub stalled_until: Cell<u64>,
+/// Where a compaction is: the harness crashes the simulated gateway at each
+/// of these to prove recovery handles it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CompactionStep {
+    /// The checkpoint is written and being fsynced.
+    SyncingCheckpoint,
+    /// The rename is done and the directory is being fsynced.
+    SyncingDirectory,
 }
 
 /// An open journal.
-pub struct JournalFile {
-    file: fs::File,
+pub struct JournalFile<I: Io> {
+    io: I,
+    dir: PathBuf,
+    file: I::File,
+    /// Bytes in the file (what was read at open plus every append).
+    len: u64,
+    /// Bytes the last checkpoint had (0 before the first).
+    checkpoint_len: u64,
 }
 
-impl JournalFile {
-    /// Opens (creating, with its directory entry made durable) the journal and
-    /// returns its current bytes.
-    pub fn open() -> std::io::Result<(JournalFile, Vec<u8>)> {
-        fs::create_dir_all(DIR)?;
-        fs::sync_dir("/")?;
-        let existed = fs::exists(PATH);
-        let bytes = if existed { fs::read(PATH)? } else { Vec::new() };
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(PATH)?;
-        if !existed {
-            file.sync_all()?;
-            fs::sync_dir(DIR)?;
+impl<I: Io> JournalFile<I> {
+    /// Opens the journal in `dir` (creating both, entries made durable),
+    /// first finishing or undoing an interrupted compaction, and returns its
+    /// current bytes.
+    pub async fn open(io: I, dir: &Path) -> io::Result<(JournalFile<I>, Vec<u8>)> {
+        io.create_dir(dir)?;
+        let path = journal_path(dir);
+        let checkpoint = checkpoint_path(dir);
+        if io.read(&checkpoint)?.is_some() {
+            io.remove(&checkpoint)?;
+            io.sync_dir(dir).await?;
         }
-        Ok((JournalFile { file }, bytes))
+        let existing = io.read(&path)?;
+        let file = io.open_append(&path)?;
+        if existing.is_none() {
+            io.sync(&file).await?;
+            io.sync_dir(dir).await?;
+        }
+        let bytes = existing.unwrap_or_default();
+        let journal = JournalFile {
+            io,
+            dir: dir.to_owned(),
+            file,
+            len: bytes.len() as u64,
+            checkpoint_len: 0,
+        };
+        Ok((journal, bytes))
     }
 
     /// Appends `bytes` and makes them durable.
-    pub async fn append(&mut self, bytes: &[u8], disk: &Disk) -> std::io::Result<()> {
-        if now_ms() < disk.full_until.get() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::StorageFull,
-                "no space left on device",
-            ));
+    pub async fn append(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.io.write(&mut self.file, bytes)?;
+        self.len += bytes.len() as u64;
+        self.io.sync(&self.file).await
+    }
+
+    /// Bytes in the file now.
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    /// Whether the file holds nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether the file has grown past `bound` and to twice what its last
+    /// checkpoint held (so a journal whose live state alone exceeds the bound
+    /// is not rewritten after every line).
+    pub fn wants_compaction(&self, bound: u64) -> bool {
+        self.len > bound && self.len > self.checkpoint_len.saturating_mul(2)
+    }
+
+    /// Replaces the journal with `checkpoint`, crash-safely (see the module
+    /// docs). `at` is told each step as it begins.
+    ///
+    /// An error before the rename leaves the old journal in use, intact
+    /// ([`CompactionError::Before`]); one after it means the open file may no
+    /// longer be the journal and the caller must reopen
+    /// ([`CompactionError::After`]).
+    pub async fn compact(
+        &mut self,
+        checkpoint: &[u8],
+        mut at: impl FnMut(CompactionStep),
+    ) -> Result<(), CompactionError> {
+        let path = journal_path(&self.dir);
+        let tmp = checkpoint_path(&self.dir);
+        let written = async {
+            let mut file = self.io.create(&tmp)?;
+            self.io.write(&mut file, checkpoint)?;
+            at(CompactionStep::SyncingCheckpoint);
+            self.io.sync(&file).await
         }
-        self.file.write_all(bytes)?;
-        let stalled = disk.stalled_until.get().saturating_sub(now_ms());
-        tokio::time::sleep(FSYNC_LATENCY + Duration::from_millis(stalled)).await;
-        self.file.sync_all()
+        .await;
+        if let Err(e) = written {
+            // Best effort: a stray checkpoint is removed at the next open anyway.
+            let _ = self.io.remove(&tmp);
+            return Err(CompactionError::Before(e));
+        }
+        self.io
+            .rename(&tmp, &path)
+            .map_err(CompactionError::Before)?;
+        at(CompactionStep::SyncingDirectory);
+        self.io
+            .sync_dir(&self.dir)
+            .await
+            .map_err(CompactionError::After)?;
+        self.file = self.io.open_append(&path).map_err(CompactionError::After)?;
+        self.len = checkpoint.len() as u64;
+        self.checkpoint_len = self.len;
+        Ok(())
     }
 }
+
+/// A compaction that did not finish.
+#[derive(Debug)]
+pub enum CompactionError {
+    /// Failed before the rename: the old journal is still the one in use.
+    Before(io::Error),
+    /// Failed after the rename: reopen the journal before appending.
+    After(io::Error),
+}
+
+impl std::fmt::Display for CompactionError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompactionError::Before(e) => write!(f, "compaction failed, old journal kept: {e}"),
+            CompactionError::After(e) => write!(f, "compaction failed after the rename: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CompactionError {}

@@ -1,6 +1,7 @@
 //! The oracle: the eight invariants, judged from the provider's ground truth
 //! and the gateway's journal file, never from the gateway's own opinion.
 
+mod compaction;
 mod deadlines;
 pub mod ground;
 mod journal_file;
@@ -9,6 +10,7 @@ mod orphans;
 #[cfg(test)]
 mod tests;
 
+pub use compaction::check_recovered_journal;
 pub use orphans::{OrphanWatch, ORPHAN_GRACE_MS};
 
 use crate::emulator::truth::TruthCall;

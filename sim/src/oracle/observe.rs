@@ -12,6 +12,7 @@ use callproof_core::manager::{Command, Config, Input, Output, RequestId};
 use callproof_core::provider::{
     EventKind, OpOutcome, ProviderCallStatus, ProviderError, ProviderOp,
 };
+use callproof_core::record::CallRecord;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -196,5 +197,17 @@ impl CallCore for ObservedCore {
 
     fn after_write_failure(&mut self) -> AfterWriteFailure {
         self.inner.after_write_failure()
+    }
+
+    fn record(&self, call_id: &str) -> Option<&CallRecord> {
+        self.inner.record(call_id)
+    }
+
+    fn live_records(&self) -> Vec<CallRecord> {
+        self.inner.live_records()
+    }
+
+    fn checkpoint(&self) -> Option<String> {
+        self.inner.checkpoint()
     }
 }

@@ -12,6 +12,17 @@ pub use plivo::PlivoDialect;
 pub use telnyx::TelnyxDialect;
 pub use twilio::TwilioDialect;
 
+/// The emulated accounts' credentials, for whoever points a gateway at the
+/// emulator (the gate hands them to its subjects).
+pub mod credentials {
+    pub use super::plivo::{AUTH_ID as PLIVO_AUTH_ID, AUTH_TOKEN as PLIVO_AUTH_TOKEN};
+    pub use super::telnyx::{
+        API_KEY as TELNYX_API_KEY, CONNECTION_ID as TELNYX_CONNECTION_ID,
+        PUBLIC_KEY_BASE64 as TELNYX_PUBLIC_KEY,
+    };
+    pub use super::twilio::{ACCOUNT_SID as TWILIO_ACCOUNT_SID, AUTH_TOKEN as TWILIO_AUTH_TOKEN};
+}
+
 use super::truth::TruthCall;
 use callproof_core::adapters::Adapter;
 use callproof_core::provider::ProviderName;
