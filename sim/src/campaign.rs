@@ -152,6 +152,7 @@ impl Summary {
                 s.hangups_judged.get("notify hang-up").copied().unwrap_or(0),
             ),
             ("capacity refusals judged", s.refusals_judged),
+            ("unknown status word sent", s.unrecognised_status),
             ("compactions", s.compactions),
             ("crashes during compaction", s.crashes_during_compaction),
         ] {
@@ -169,7 +170,7 @@ impl Summary {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 17] = [
+pub const REQUIRED_SITUATIONS: [&str; 18] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -185,6 +186,7 @@ pub const REQUIRED_SITUATIONS: [&str; 17] = [
     "  at max duration",
     "  at notify hang-up",
     "capacity refusals judged",
+    "unknown status word sent",
     "compactions",
     "crashes during compaction",
 ];

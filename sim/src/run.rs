@@ -44,6 +44,8 @@ pub struct Situations {
     pub hangups_judged: BTreeMap<&'static str, u64>,
     /// Capacity refusals judged against the provider's live calls.
     pub refusals_judged: u64,
+    /// Callbacks sent in a status word no adapter knows.
+    pub unrecognised_status: u64,
     /// Journal compactions the gateway finished.
     pub compactions: u64,
     /// Power losses in the middle of a compaction.
@@ -424,6 +426,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.late_callbacks = e.stats.reordered;
     situations.inbound_rejected = e.stats.inbound_rejected;
     situations.inbound_accepted = e.stats.inbound_accepted;
+    situations.unrecognised_status = e.stats.unrecognised_status;
     situations.write_failures = log.borrow().write_failures;
     situations.compactions = log.borrow().compactions;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;

@@ -14,6 +14,7 @@
 mod adapter;
 mod core;
 mod rule;
+mod status;
 
 pub use rule::SuffixMatch;
 
@@ -83,11 +84,16 @@ pub enum Canary {
     /// hangup answered "already ended" is retried as if the provider were
     /// unreachable, and the slot stays taken until a deadline.
     EndedHangupRetried,
+    /// Issue 13 item 4, of the class of B3 ("Only proof of termination (a
+    /// terminal status, or not-found) may release capacity"): an adapter that
+    /// reads a status word it does not know, one the provider added later, as
+    /// the end of the call, so a live call is dropped.
+    UnknownStatusEnds,
 }
 
 impl Canary {
     /// Every canary, in bug-history order.
-    pub const ALL: [Canary; 15] = [
+    pub const ALL: [Canary; 16] = [
         Canary::StaleReload,
         Canary::TimeOnlyCleanup,
         Canary::UnconfirmedDropped,
@@ -103,6 +109,7 @@ impl Canary {
         Canary::NotifyHangupInMemory,
         Canary::ReaperCutsConnected,
         Canary::EndedHangupRetried,
+        Canary::UnknownStatusEnds,
     ];
 
     /// Its name on the command line and in tables.
@@ -123,6 +130,7 @@ impl Canary {
             Canary::NotifyHangupInMemory => "notify-hangup-in-memory",
             Canary::ReaperCutsConnected => "reaper-cuts-connected",
             Canary::EndedHangupRetried => "ended-hangup-retried",
+            Canary::UnknownStatusEnds => "unknown-status-ends",
         }
     }
 
@@ -144,6 +152,7 @@ impl Canary {
             Canary::NotifyHangupInMemory => "B12",
             Canary::ReaperCutsConnected => "B2-reaper",
             Canary::EndedHangupRetried => "B3-proof",
+            Canary::UnknownStatusEnds => "B3-status",
         }
     }
 
@@ -164,6 +173,7 @@ impl Canary {
             Canary::SuffixAllowlist => "normalized.endsWith(allowed) || allowed.endsWith(normalized) on digits only.",
             Canary::NotifyHangupInMemory => "Notify-mode calls scheduled the hangup with an untracked timer; after a crash only max duration ended them.",
             Canary::ReaperCutsConnected => "Time-only cleanup; a stale-call reaper (120 s, 0 when introduced) that ended live calls in speaking after about two minutes.",
+            Canary::UnknownStatusEnds => "Only proof of termination (a terminal status, or not-found) may release capacity: here a status word the provider added later is read as the end, and the live call is dropped.",
             Canary::EndedHangupRetried => "Only proof of termination (a terminal status, or not-found) may release capacity: here the proof is retried as unknown and the slot held to a deadline.",
         }
     }
@@ -195,6 +205,7 @@ impl Canary {
     ) -> Box<dyn callproof_core::adapters::Adapter> {
         match self {
             Canary::RandomEventIds => Box::new(adapter::RandomEventIds::new(inner)),
+            Canary::UnknownStatusEnds => Box::new(status::UnknownStatusEnds::new(inner)),
             _ => inner,
         }
     }

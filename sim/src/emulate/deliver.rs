@@ -271,5 +271,6 @@ fn kind_word(kind: CallbackKind) -> &'static str {
         CallbackKind::Ringing => "ringing",
         CallbackKind::Answered => "answered",
         CallbackKind::Ended(_) => "ended",
+        CallbackKind::Unrecognised => "unrecognised",
     }
 }

@@ -52,6 +52,10 @@ pub struct Delivery {
     pub late: bool,
 }
 
+/// One answered outbound call in this many gets a callback in a status
+/// word no adapter knows ([`CallbackKind::Unrecognised`]).
+const UNRECOGNISED_PER: u32 = 8;
+
 /// Counters of what the emulator actually did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EmulatorStats {
@@ -69,6 +73,8 @@ pub struct EmulatorStats {
     pub inbound_rejected: u64,
     /// Inbound calls the gateway answered.
     pub inbound_accepted: u64,
+    /// Callbacks in a status word no adapter knows (a status added later).
+    pub unrecognised_status: u64,
 }
 
 /// One emulated provider.
@@ -79,6 +85,10 @@ pub struct Emulator {
     by_request: BTreeMap<String, String>,
     next_n: u64,
     rng: SmallRng,
+    /// Draws for the vocabulary of issue 13 item 4 (status words no adapter
+    /// knows), apart from `rng` so adding them left every other draw of a
+    /// seed where it was.
+    vocab_rng: SmallRng,
     profile: EmulatorProfile,
     /// Until when the API answers 429/503 (and which).
     outage: Option<(u64, bool)>,
@@ -129,6 +139,7 @@ impl Emulator {
             by_request: BTreeMap::new(),
             next_n: 0,
             rng: SmallRng::seed_from_u64(seed ^ 0x5eed_0fe1_u64),
+            vocab_rng: SmallRng::seed_from_u64(seed ^ 0x0c4b_5747_u64),
             profile,
             outage: None,
             outbox: Vec::new(),
@@ -418,6 +429,40 @@ impl Emulator {
         self.emit(pid, CallbackKind::Ended(reason), now);
     }
 
+    /// Now and then (one answered outbound call in [`UNRECOGNISED_PER`]), a
+    /// progress report in a word no adapter knows follows the answer, as
+    /// when a provider adds a status: the call stays live whatever it says.
+    /// It is delivered once, 200 ms after the answer, and is neither lost,
+    /// duplicated nor redelivered: none of that draws from `rng`.
+    fn maybe_unrecognised(&mut self, pid: &str, answered_at: u64) {
+        if self.vocab_rng.random_range(0..UNRECOGNISED_PER) != 0 {
+            return;
+        }
+        let Some(call) = self.calls.get_mut(pid) else {
+            return;
+        };
+        let now = answered_at + 200;
+        let kind = CallbackKind::Unrecognised;
+        call.callbacks += 1;
+        let sequence = call.callbacks;
+        let request = self.dialect.callback(call, kind, sequence, now);
+        self.log.record_callback(pid, kind, now);
+        self.stats.callbacks += 1;
+        self.stats.unrecognised_status += 1;
+        self.next_n += 1;
+        self.outbox.push(Delivery {
+            id: self.next_n,
+            request,
+            due_at: now,
+            attempts: 0,
+            provider_call_id: pid.to_owned(),
+            kind,
+            sequence,
+            duplicate: false,
+            late: false,
+        });
+    }
+
     fn emit(&mut self, pid: &str, kind: CallbackKind, now: u64) {
         let Some(call) = self.calls.get_mut(pid) else {
             return;
@@ -555,6 +600,7 @@ impl Emulator {
                     c.answered_at = Some(start + after_ms);
                 }
                 self.emit(pid, CallbackKind::Answered, start + after_ms);
+                self.maybe_unrecognised(pid, start + after_ms);
             }
             Callee::Answers { after_ms, .. } if start + after_ms < give_up => {}
             Callee::Voicemail { after_ms, .. }

@@ -61,6 +61,8 @@ impl CallLogs {
             CallbackKind::Ringing => self.record(pid, at_ms, "ringing", ""),
             CallbackKind::Answered => self.record(pid, at_ms, "answered", ""),
             CallbackKind::Ended(reason) => self.record(pid, at_ms, "ended", reason.as_str()),
+            // Not a change of the call: a note, like a machine answering.
+            CallbackKind::Unrecognised => self.record(pid, at_ms, "status", "unrecognised word"),
         }
     }
 

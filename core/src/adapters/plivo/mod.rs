@@ -23,7 +23,8 @@
 //!   sent: a create retried after a `Transient` error may place a second
 //!   call, which the manager must reconcile (the callbacks carry its `callId`).
 //! - Numbers are passed as given (E.164 with `+`); the SDKs accept either
-//!   form. The create's `message` is not sent: it is spoken after answer by
+//!   form. Plivo writes numbers in callbacks without the `+`; they are read
+//!   back as E.164 ([`plus_e164`]) only when that is what they are. The create's `message` is not sent: it is spoken after answer by
 //!   a `Speak` op (`POST /Call/{uuid}/Speak/`).
 //! - A 404 is proof that a call ended only when the call uuid was asked
 //!   about. Asked by request uuid, a 404 only says the request is no longer
@@ -65,6 +66,7 @@ mod xml;
 mod tests;
 
 pub use signature::{v1_signature, v2_signature, v3_signature, SignedMethod};
+pub use webhook::plus_e164;
 pub use xml::{reject_xml, PlivoStep};
 
 use super::{Adapter, BuildError};

@@ -7,6 +7,10 @@
 //! `BillDuration` and the end time on hangup. `Event` names the trigger:
 //! `StartApp` (answer URL), `Ring`, `Hangup`.
 //!
+//! `From` and `To` come without the leading `+` (`14155550100`, as in
+//! Plivo's documented examples and in recorded callbacks); they are read back
+//! as E.164 by [`plus_e164`], so an allowlist written in E.164 matches.
+//!
 //! The identity of a callback is the call plus what it reports:
 //! `plivo:{CallUUID}:{Event}` (or `CallStatus` when `Event` is absent). A
 //! retried delivery carries the same fields and so the same key; ring, answer
@@ -19,6 +23,7 @@ use super::rest::{CALL_ID_PARAM, TURN_PARAM};
 use super::status::PlivoStatus;
 use super::time::parse_timestamp_ms;
 use super::xml::PlivoStep;
+use crate::manager::is_e164;
 use crate::provider::{EventKind, ProviderEvent, ProviderName};
 use crate::record::Direction;
 use crate::webhook::{VerifiedWebhook, WebhookError};
@@ -94,11 +99,26 @@ pub(crate) fn parse_webhook(webhook: &VerifiedWebhook) -> Result<Vec<ProviderEve
         direction,
         // Kept even when empty: an empty or "anonymous" caller is a fact the
         // inbound policy must see.
-        from: first(&params, "From").map(str::to_owned),
-        to: first(&params, "To").map(str::to_owned),
+        from: first(&params, "From").map(plus_e164),
+        to: first(&params, "To").map(plus_e164),
         occurred_at,
         kind,
     }])
+}
+
+/// A number as the rest of callproof writes it. Plivo sends E.164 numbers
+/// without the leading `+` (`14155550100`), so a number of digits only gets
+/// its `+` back, but only when the result is E.164: anything else (empty,
+/// `anonymous`, a SIP URI, a short code, a number with a leading zero) is
+/// kept exactly as Plivo wrote it, for the inbound policy to refuse.
+pub fn plus_e164(number: &str) -> String {
+    if !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()) {
+        let plus = format!("+{number}");
+        if is_e164(&plus) {
+            return plus;
+        }
+    }
+    number.to_owned()
 }
 
 fn query_pairs(url: &str) -> Result<Vec<(String, String)>, WebhookError> {

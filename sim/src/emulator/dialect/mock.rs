@@ -144,6 +144,7 @@ impl Dialect for MockDialect {
             CallbackKind::Initiated => "queued",
             CallbackKind::Ringing => "ringing",
             CallbackKind::Answered => "in-progress",
+            CallbackKind::Unrecognised => super::UNRECOGNISED_STATUS,
             CallbackKind::Ended(reason) => ended_word(reason),
         };
         let body = serde_json::to_vec(&json!({

@@ -120,7 +120,16 @@ pub enum CallbackKind {
     Answered,
     /// Over.
     Ended(EndReason),
+    /// A progress report of a live, answered call in a status word no adapter
+    /// knows ([`UNRECOGNISED_STATUS`]): a status the provider adds later. It
+    /// must never count as an end.
+    Unrecognised,
 }
+
+/// The status word of a [`CallbackKind::Unrecognised`] callback. Made up on
+/// purpose: no provider documents it, so it stands for any word a provider
+/// adds after an adapter was written (Telnyx gets it as `call.{word}`).
+pub const UNRECOGNISED_STATUS: &str = "screening";
 
 /// A provider's wire format from its own side.
 pub trait Dialect {

@@ -36,8 +36,8 @@ fn outbound(
         provider_call_id: Some(uuid.to_owned()),
         request_id: Some(request.to_owned()),
         direction: Some(Direction::Outbound),
-        from: Some("14155550100".to_owned()),
-        to: Some("14155550123".to_owned()),
+        from: Some("+14155550100".to_owned()),
+        to: Some("+14155550123".to_owned()),
         occurred_at: at,
         kind,
     }
@@ -182,8 +182,9 @@ fn an_inbound_call_has_no_call_id_of_ours_and_shows_the_caller() {
     let event = one_event(&fixture!("inbound-allowed"));
     assert_eq!(event.call_id, None);
     assert_eq!(event.direction, Some(Direction::Inbound));
-    assert_eq!(event.from.as_deref(), Some("14155550199"));
-    assert_eq!(event.to.as_deref(), Some("14155550100"));
+    // Plivo writes `14155550199`: read back as E.164 for the inbound policy.
+    assert_eq!(event.from.as_deref(), Some("+14155550199"));
+    assert_eq!(event.to.as_deref(), Some("+14155550100"));
     assert_eq!(event.kind, EventKind::Ringing);
     assert_eq!(
         event.dedupe_key,
@@ -213,6 +214,78 @@ fn a_transcript_is_speech_keyed_by_its_listening_turn() {
         format!("plivo:{CALL_UUID}:speech:listen-1")
     );
     assert_eq!(event.call_id.as_deref(), Some(CALL_ID));
+}
+
+fn inbound_from(from: &str) -> Option<String> {
+    let recorded = signed(
+        WEBHOOK_URL,
+        &[
+            ("CallUUID", "u1"),
+            ("CallStatus", "ringing"),
+            ("Direction", "inbound"),
+            ("From", from),
+            ("To", "14155550100"),
+            ("Event", "StartApp"),
+        ],
+    );
+    one_event(&recorded).from
+}
+
+#[test]
+fn a_plivo_number_without_its_plus_is_read_back_as_e164() {
+    assert_eq!(inbound_from("14155550199").as_deref(), Some("+14155550199"));
+    assert_eq!(
+        inbound_from("447700900123").as_deref(),
+        Some("+447700900123")
+    );
+    // Already E.164: kept.
+    assert_eq!(
+        inbound_from("+14155550199").as_deref(),
+        Some("+14155550199")
+    );
+}
+
+#[test]
+fn a_caller_that_is_not_a_number_is_kept_as_plivo_wrote_it() {
+    for raw in [
+        "",
+        "anonymous",
+        "Anonymous",
+        "restricted",
+        "withheld",
+        "0014155550199",
+        "0",
+        "000000",
+        "1234567",
+        "1234567890123456",
+        "sip:alice@example.com",
+        "1415 555 0199",
+        "+1415555O199",
+        "14155550199x",
+    ] {
+        assert_eq!(inbound_from(raw).as_deref(), Some(raw), "{raw:?}");
+    }
+}
+
+#[test]
+fn an_allowed_caller_written_without_its_plus_is_allowed_and_withheld_ones_are_not() {
+    use crate::manager::InboundPolicy;
+    let policy = InboundPolicy::Allowlist(vec!["+14155550199".to_owned()]);
+    let allowed = |raw: &str| policy.allows(&inbound_from(raw).unwrap_or_default());
+    assert!(allowed("14155550199"));
+    assert!(allowed("+14155550199"));
+    for refused in [
+        "14155550198",
+        "",
+        "anonymous",
+        "Anonymous",
+        "0014155550199",
+        "4155550199",
+    ] {
+        assert!(!allowed(refused), "{refused:?}");
+    }
+    assert!(!InboundPolicy::Open.allows(&inbound_from("anonymous").unwrap_or_default()));
+    assert!(!InboundPolicy::Open.allows(&inbound_from("0000000000").unwrap_or_default()));
 }
 
 fn signed(url: &str, params: &[(&str, &str)]) -> Recorded {

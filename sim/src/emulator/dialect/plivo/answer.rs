@@ -1,7 +1,7 @@
 //! Rendering the emulator's decisions as Plivo's REST answers.
 
 use super::super::{ApiCall, ApiResult, IdRef};
-use super::wire::{api_id, direction, error, json_response, no_content, timestamp};
+use super::wire::{api_id, direction, error, json_response, no_content, number, timestamp};
 use crate::emulator::truth::{Phase, TruthCall};
 use serde_json::json;
 
@@ -70,8 +70,8 @@ fn status(call: &ApiCall, truth: &TruthCall, about: &str) -> http::Response<Vec<
             "call_uuid": truth.provider_call_id,
             "caller_name": "",
             "direction": direction(truth.direction),
-            "from": truth.from,
-            "to": truth.to,
+            "from": number(&truth.from),
+            "to": number(&truth.to),
             "request_uuid": request_uuid(truth),
             "session_start": timestamp(truth.created_at, true),
         })

@@ -11,7 +11,7 @@
 
 use super::super::CallbackKind;
 use super::answer::request_uuid;
-use super::wire::{direction, hash, timestamp};
+use super::wire::{direction, hash, number, timestamp};
 use super::{AUTH_ID, AUTH_TOKEN};
 use crate::emulator::truth::TruthCall;
 use callproof_core::adapters::plivo::{v3_signature, SignedMethod};
@@ -39,8 +39,8 @@ pub(super) fn callback(
     let uuid = call.provider_call_id.as_str();
     let mut params: Vec<(&str, String)> = vec![
         ("Direction", direction(call.direction).to_owned()),
-        ("From", call.from.clone()),
-        ("To", call.to.clone()),
+        ("From", number(&call.from)),
+        ("To", number(&call.to)),
         ("CallUUID", uuid.to_owned()),
         ("CallStatus", report.status.to_owned()),
         ("ForwardedFrom", String::new()),
@@ -101,6 +101,8 @@ fn report(kind: CallbackKind, inbound: bool, answered: bool) -> Report {
         (CallbackKind::Answered, false) => plain("in-progress", Some("StartApp")),
         // Plivo has no callback for an inbound answer; see the module docs.
         (CallbackKind::Answered, true) => plain("in-progress", None),
+        // A status Plivo adds later, on no documented event: named by itself.
+        (CallbackKind::Unrecognised, _) => plain(super::super::UNRECOGNISED_STATUS, None),
         (CallbackKind::Ended(reason), _) => {
             let status = ended_status(reason, inbound, answered);
             Report {

@@ -70,6 +70,13 @@ pub(super) fn no_content() -> http::Response<Vec<u8>> {
     response
 }
 
+/// A number as Plivo writes it in callbacks and call details: E.164 without
+/// the leading `+` (`14155550100`). Anything else (`anonymous`, empty) is
+/// written as it is.
+pub(super) fn number(e164: &str) -> String {
+    e164.strip_prefix('+').unwrap_or(e164).to_owned()
+}
+
 /// Plivo's word for a direction.
 pub(super) fn direction(direction: Direction) -> &'static str {
     match direction {

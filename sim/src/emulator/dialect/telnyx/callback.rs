@@ -59,6 +59,9 @@ pub(super) fn render(
     request
 }
 
+/// The event type of a [`CallbackKind::Unrecognised`] callback.
+const UNRECOGNISED_EVENT: &str = "call.screening";
+
 /// `{"data":{record_type,event_type,id,occurred_at,payload},"meta":{…}}`.
 fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Value {
     let id = &call.provider_call_id;
@@ -79,6 +82,7 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
             sequence.to_string(),
             call.ended_at.unwrap_or(now),
         ),
+        CallbackKind::Unrecognised => (UNRECOGNISED_EVENT, sequence.to_string(), now),
     };
 
     let mut payload = Map::new();
@@ -103,6 +107,12 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
         }
         CallbackKind::Answered => {
             payload.insert("state".into(), json!("answered"));
+        }
+        CallbackKind::Unrecognised => {
+            payload.insert(
+                "state".into(),
+                json!(crate::emulator::dialect::UNRECOGNISED_STATUS),
+            );
         }
         CallbackKind::Ended(reason) => {
             let (cause, source, sip) = hangup(reason, call.direction);

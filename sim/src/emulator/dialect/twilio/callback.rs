@@ -39,6 +39,7 @@ pub(super) fn build(
         CallbackKind::Initiated => "initiated",
         CallbackKind::Ringing => "ringing",
         CallbackKind::Answered => "in-progress",
+        CallbackKind::Unrecognised => crate::emulator::dialect::UNRECOGNISED_STATUS,
         CallbackKind::Ended(reason) => ended_word(reason, call.answered_at.is_some()),
     };
     let sequence = sequence.to_string();

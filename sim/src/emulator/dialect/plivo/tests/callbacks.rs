@@ -147,6 +147,20 @@ fn every_callback_of_an_inbound_call_reads_as_a_call_from_the_caller() {
     }
 }
 
+#[test]
+fn callbacks_write_numbers_without_the_plus_as_plivo_does() {
+    let call = TruthCallBuilder::inbound().build();
+    let body = String::from_utf8(
+        dialect()
+            .callback(&call, CallbackKind::Initiated, 0, NOW)
+            .into_body(),
+    )
+    .unwrap();
+    assert!(body.contains("From=14155550199&"), "{body}");
+    assert!(body.contains("To=14155550100&"), "{body}");
+    assert!(!body.contains("From=%2B"), "{body}");
+}
+
 /// A call's callbacks in the order it lives them.
 const LIFE: [CallbackKind; 4] = [
     CallbackKind::Initiated,
@@ -291,5 +305,20 @@ fn a_retry_fragment_on_the_callback_url_is_neither_sent_nor_a_break_in_the_signa
     assert_eq!(
         read(&request, NOW).unwrap().call_id.as_deref(),
         Some(CALL_ID)
+    );
+}
+
+#[test]
+fn a_status_plivo_adds_later_is_refused_as_unknown_and_never_ends_the_call() {
+    let call = TruthCallBuilder::outbound()
+        .phase(Phase::Answered)
+        .answered_at(ANSWERED_AT)
+        .build();
+    let request = dialect().callback(&call, CallbackKind::Unrecognised, 3, NOW);
+    assert_eq!(
+        read(&request, NOW),
+        Err(WebhookError::UnknownStatus {
+            raw: "screening".to_owned()
+        })
     );
 }

@@ -53,7 +53,7 @@ fn truth(direction: Direction, kind: CallbackKind) -> TruthCall {
     let builder = TruthCallBuilder::direction(direction);
     match kind {
         CallbackKind::Initiated | CallbackKind::Ringing => builder.phase(Phase::Ringing),
-        CallbackKind::Answered => builder.phase(Phase::Answered),
+        CallbackKind::Answered | CallbackKind::Unrecognised => builder.phase(Phase::Answered),
         CallbackKind::Ended(reason) => builder.phase(Phase::Ended(reason)),
     }
     .build()
@@ -250,4 +250,19 @@ fn a_callback_verified_outside_the_tolerance_or_altered_is_refused() {
     let text = String::from_utf8(altered.body().clone()).unwrap();
     *altered.body_mut() = text.replace("call.answered", "call.hangup").into_bytes();
     assert_eq!(receive(&altered, NOW), Err(WebhookError::BadSignature));
+}
+
+#[test]
+fn an_event_type_telnyx_adds_later_is_refused_as_unknown_and_never_ends_the_call() {
+    let call = truth(Direction::Outbound, CallbackKind::Unrecognised);
+    let request = dialect().callback(&call, CallbackKind::Unrecognised, 3, NOW);
+    assert_eq!(body(&request)["data"]["event_type"], "call.screening");
+    assert!(
+        matches!(
+            receive(&request, NOW),
+            Err(WebhookError::UnknownStatus { .. })
+        ),
+        "{:?}",
+        receive(&request, NOW)
+    );
 }

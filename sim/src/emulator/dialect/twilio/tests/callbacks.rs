@@ -175,3 +175,20 @@ fn the_signature_covers_the_body_and_the_exact_url() {
         WebhookError::BadSignature
     );
 }
+
+#[test]
+fn a_status_twilio_adds_later_is_refused_as_unknown_and_never_ends_the_call() {
+    let call = Call::outbound()
+        .phase(Phase::Answered)
+        .answered(5_000)
+        .build();
+    let request = TwilioDialect.callback(&call, CallbackKind::Unrecognised, 3, NOW);
+    let body = String::from_utf8(request.body().clone()).unwrap();
+    assert!(body.contains("CallStatus=screening"), "{body}");
+    assert_eq!(
+        deliver_to(&call.webhook_url, &request),
+        Err(WebhookError::UnknownStatus {
+            raw: "screening".to_owned()
+        })
+    );
+}
