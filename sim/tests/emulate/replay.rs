@@ -69,9 +69,14 @@ fn one_script_gives_the_same_ids_states_and_callbacks_after_a_reset() {
         calls.iter().all(|c| c["end_reason"] == "hangup-user"),
         "{calls:?}"
     );
+    // One answered call in eight also gets a status word Twilio might add
+    // later ("unrecognised"): the seed decides which, the same way twice.
+    let lifecycle = webhooks
+        .iter()
+        .filter(|w| w["kind"] != "unrecognised")
+        .count();
     assert_eq!(
-        webhooks.len(),
-        12,
+        lifecycle, 12,
         "initiated, ringing, answered, ended for each call"
     );
     emulate.post("/_callproof/reset", json!({}));
