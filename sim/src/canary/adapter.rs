@@ -1,29 +1,37 @@
-//! B7: an adapter whose events are keyed per HTTP request instead of by the
-//! provider's identity of the callback.
+//! Adapter canaries: the provider's own adapter with one thing bent in how
+//! it parses webhooks. [`BentParse`] delegates everything else, so each
+//! canary states only its deviation.
 
 use callproof_core::adapters::{Adapter, BuildError};
 use callproof_core::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
 use callproof_core::webhook::{RawWebhook, VerifiedWebhook, WebhookError};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// The provider's adapter, except that every parsed webhook gets fresh event
-/// ids ("event ids were random per HTTP request"). A counter stands in for
-/// the randomness so runs replay exactly.
-pub struct RandomEventIds {
-    inner: Box<dyn Adapter>,
-    next: AtomicU64,
+/// One deviation in webhook parsing: given what the real adapter made of a
+/// webhook, what the canary makes of it.
+pub trait ParseBend {
+    /// Bends `parsed`, the real adapter's answer to `webhook`.
+    fn bend(
+        &self,
+        inner: &dyn Adapter,
+        webhook: &VerifiedWebhook,
+        parsed: Result<Vec<ProviderEvent>, WebhookError>,
+    ) -> Result<Vec<ProviderEvent>, WebhookError>;
 }
 
-impl RandomEventIds {
-    pub fn new(inner: Box<dyn Adapter>) -> RandomEventIds {
-        RandomEventIds {
-            inner,
-            next: AtomicU64::new(1),
-        }
+/// The provider's adapter with `B` applied to every parsed webhook.
+pub struct BentParse<B> {
+    inner: Box<dyn Adapter>,
+    bend: B,
+}
+
+impl<B: ParseBend> BentParse<B> {
+    pub fn new(inner: Box<dyn Adapter>, bend: B) -> BentParse<B> {
+        BentParse { inner, bend }
     }
 }
 
-impl Adapter for RandomEventIds {
+impl<B: ParseBend> Adapter for BentParse<B> {
     fn name(&self) -> ProviderName {
         self.inner.name()
     }
@@ -53,10 +61,30 @@ impl Adapter for RandomEventIds {
     }
 
     fn parse_webhook(&self, webhook: &VerifiedWebhook) -> Result<Vec<ProviderEvent>, WebhookError> {
-        let mut events = self.inner.parse_webhook(webhook)?;
+        let parsed = self.inner.parse_webhook(webhook);
+        self.bend.bend(self.inner.as_ref(), webhook, parsed)
+    }
+}
+
+/// B7: every parsed webhook gets fresh event ids ("event ids were random
+/// per HTTP request"). A counter stands in for the randomness so runs replay
+/// exactly.
+#[derive(Default)]
+pub struct RandomEventIds {
+    next: AtomicU64,
+}
+
+impl ParseBend for RandomEventIds {
+    fn bend(
+        &self,
+        inner: &dyn Adapter,
+        _webhook: &VerifiedWebhook,
+        parsed: Result<Vec<ProviderEvent>, WebhookError>,
+    ) -> Result<Vec<ProviderEvent>, WebhookError> {
+        let mut events = parsed?;
         for event in &mut events {
-            let n = self.next.fetch_add(1, Ordering::Relaxed);
-            event.dedupe_key = format!("{}:request-{n}", self.inner.name().as_str());
+            let n = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+            event.dedupe_key = format!("{}:request-{n}", inner.name().as_str());
         }
         Ok(events)
     }

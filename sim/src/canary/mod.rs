@@ -204,8 +204,14 @@ impl Canary {
         inner: Box<dyn callproof_core::adapters::Adapter>,
     ) -> Box<dyn callproof_core::adapters::Adapter> {
         match self {
-            Canary::RandomEventIds => Box::new(adapter::RandomEventIds::new(inner)),
-            Canary::UnknownStatusEnds => Box::new(status::UnknownStatusEnds::new(inner)),
+            Canary::RandomEventIds => Box::new(adapter::BentParse::new(
+                inner,
+                adapter::RandomEventIds::default(),
+            )),
+            Canary::UnknownStatusEnds => Box::new(adapter::BentParse::new(
+                inner,
+                status::UnknownStatusEnds::default(),
+            )),
             _ => inner,
         }
     }
