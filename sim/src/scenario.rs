@@ -191,6 +191,22 @@ pub struct Scenario {
 const ACTIVE_MS: u64 = 600_000;
 
 impl Scenario {
+    /// The numbers the workload calls in notify mode: the oracle judges
+    /// those calls' hang-ups by the notify rules.
+    pub fn notify_numbers(&self) -> std::collections::BTreeSet<&str> {
+        self.workload
+            .iter()
+            .filter_map(|w| match &w.job {
+                Job::Place {
+                    to,
+                    mode: CallMode::Notify,
+                    ..
+                } => Some(to.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Draws the scenario of `seed`.
     pub fn draw(seed: u64, provider: ProviderName, profile: &Profile) -> Scenario {
         let mut rng = SmallRng::seed_from_u64(seed);

@@ -3,11 +3,9 @@
 
 use super::{Disruption, Invariant, Violation, PROMPT_MS};
 use crate::emulator::truth::{Phase, TruthCall};
-use crate::gateway::Job;
 use crate::scenario::Scenario;
-use callproof_core::record::CallMode;
 use callproof_core::state::CallState;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 /// `deadline`, pushed past every disruption that overlaps `[from, deadline]`
 /// by [`PROMPT_MS`].
@@ -59,18 +57,7 @@ pub(super) fn notify_calls_end(
     disruptions: &[Disruption],
     scenario: &Scenario,
 ) -> Vec<Violation> {
-    let notify: BTreeSet<&str> = scenario
-        .workload
-        .iter()
-        .filter_map(|w| match &w.job {
-            Job::Place {
-                to,
-                mode: CallMode::Notify,
-                ..
-            } => Some(to.as_str()),
-            _ => None,
-        })
-        .collect();
+    let notify = scenario.notify_numbers();
     let end = crate::clock::EPOCH_MS + scenario.end_ms;
     let delay = scenario.config.notify_hangup_delay_ms;
     let mut out = Vec::new();

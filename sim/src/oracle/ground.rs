@@ -9,14 +9,13 @@ use super::deadlines::deadline_past;
 use super::observe::Observations;
 use super::{Disruption, Invariant, Violation, PROMPT_MS};
 use crate::emulator::truth::{Phase, TruthCall};
-use crate::gateway::Job;
 use crate::scenario::Scenario;
 use crate::verdict::{
     self, CallTimeline, EndRequest, EndedBy, HangupReason, HangupRules, LiveSpan, Refusal,
 };
 use callproof_core::journal::Replay;
 use callproof_core::manager::{CommandError, CommandOk};
-use callproof_core::record::{CallMode, Direction};
+use callproof_core::record::Direction;
 use callproof_core::state::CallState;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -180,18 +179,7 @@ fn hangups(
     scenario: &Scenario,
     found: &mut GroundFindings,
 ) {
-    let notify: BTreeSet<&str> = scenario
-        .workload
-        .iter()
-        .filter_map(|w| match &w.job {
-            Job::Place {
-                to,
-                mode: CallMode::Notify,
-                ..
-            } => Some(to.as_str()),
-            _ => None,
-        })
-        .collect();
+    let notify = scenario.notify_numbers();
     let timelines: Vec<CallTimeline> = calls
         .values()
         .filter(|c| c.owned || c.rejected)
