@@ -12,17 +12,7 @@ fn a_gateway_that_reloads_stale_calls_fails_the_6721_restart_as_a_phantom() {
     let subject = gate::canary_subject("stale-reload");
     let (code, report) = gate::gate("canary-b1", &subject, &["restart-6721"]);
     let result = gate::scenario(&report, "restart-6721");
-    assert_eq!(result.verdict, Verdict::Fail, "{result:#?}");
-    assert_eq!(
-        gate::check(result, Check::Phantom),
-        Verdict::Fail,
-        "{result:#?}"
-    );
-    let evidence = result.evidence.join("\n");
-    assert!(
-        evidence.contains("no status lookup"),
-        "the evidence shows the restart asked nothing:\n{evidence}"
-    );
+    let evidence = gate::assert_phantom_without_status_lookup(result);
     assert!(evidence.contains("refused for capacity"), "{evidence}");
     assert!(
         result.replay.contains("--scenario restart-6721"),

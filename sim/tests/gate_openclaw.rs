@@ -6,7 +6,7 @@
 
 mod gate;
 
-use callproof_sim::gate::check::{Check, Verdict};
+use callproof_sim::gate::check::Verdict;
 
 #[test]
 fn openclaw_2026_1_24_fails_the_6721_restart_with_a_phantom_and_no_status_lookup() {
@@ -16,17 +16,7 @@ fn openclaw_2026_1_24_fails_the_6721_restart_with_a_phantom_and_no_status_lookup
         &["restart-6721"],
     );
     let result = gate::scenario(&report, "restart-6721");
-    assert_eq!(result.verdict, Verdict::Fail, "{result:#?}");
-    assert_eq!(
-        gate::check(result, Check::Phantom),
-        Verdict::Fail,
-        "{result:#?}"
-    );
-    let evidence = result.evidence.join("\n");
-    assert!(
-        evidence.contains("no status lookup"),
-        "the evidence shows no status lookup was sent at restart:\n{evidence}"
-    );
+    let evidence = gate::assert_phantom_without_status_lookup(result);
     assert!(
         evidence.contains("would count after a restart"),
         "its calls.jsonl, read by journal check, still counts the call:\n{evidence}"

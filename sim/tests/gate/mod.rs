@@ -74,3 +74,16 @@ pub fn canary_subject(canary: &str) -> String {
     );
     format!("command:{} {canary}", example.display())
 }
+
+/// The #6721 verdict: the scenario fails, its phantom check fails, and the
+/// evidence says the restart sent no status lookup. Returns the evidence.
+pub fn assert_phantom_without_status_lookup(result: &ScenarioResult) -> String {
+    assert_eq!(result.verdict, Verdict::Fail, "{result:#?}");
+    assert_eq!(check(result, Check::Phantom), Verdict::Fail, "{result:#?}");
+    let evidence = result.evidence.join("\n");
+    assert!(
+        evidence.contains("no status lookup"),
+        "the evidence shows no status lookup was sent at restart:\n{evidence}"
+    );
+    evidence
+}
