@@ -13,6 +13,7 @@
 //! embedded record start, for files appended to by a writer that did not.
 
 mod fold;
+mod scan;
 
 pub use fold::{NeedsExactReplay, Replayer};
 
@@ -130,12 +131,9 @@ type Order = (u64, usize);
 /// ([`replay_exact`]).
 pub fn replay(bytes: &[u8]) -> Replay {
     let mut replayer = Replayer::new();
-    for raw in bytes.split(|b| *b == b'\n') {
-        replayer.push_line(raw);
-    }
-    let torn_tail = !bytes.is_empty() && !bytes.ends_with(b"\n");
+    replayer.push_chunk(bytes);
     replayer
-        .finish(torn_tail)
+        .finish_stream()
         .unwrap_or_else(|NeedsExactReplay| replay_exact(bytes))
 }
 

@@ -53,3 +53,39 @@ fn a_compacted_journal_replays_to_the_same_state_with_bounded_history() {
     let restarted = Harness::with_journal(config, compacted.into_bytes(), h.now);
     assert_eq!(restarted.mgr.capacity_used(), 1);
 }
+
+#[test]
+fn a_restart_from_a_long_journal_remembers_the_same_ended_calls_as_the_manager_that_wrote_it() {
+    let mut config = Config::openclaw_defaults(ProviderName::Twilio);
+    config.max_concurrent_calls = 2;
+    config.history_limit = 5;
+    let mut h = Harness::new(config.clone(), 1_700_000_000_000);
+    for i in 0..20 {
+        let id = h.place(CallMode::Conversation, None);
+        h.created(&format!("CA{i}"));
+        if i < 19 {
+            h.event(event(
+                &format!("e{i}"),
+                Some(&id),
+                None,
+                EventKind::Ended {
+                    reason: CallState::Completed,
+                },
+            ));
+        }
+    }
+    let wrote: Vec<String> = h.mgr.records().keys().map(|k| k.to_string()).collect();
+    let restarted = Harness::with_journal(config, h.journal.clone(), h.now);
+    let kept: Vec<String> = restarted
+        .mgr
+        .records()
+        .keys()
+        .map(|k| k.to_string())
+        .collect();
+    assert_eq!(
+        kept.len(),
+        6,
+        "one live call and the five newest ended ones"
+    );
+    assert_eq!(kept, wrote);
+}

@@ -52,27 +52,10 @@ impl JournalCheck {
     /// not its length (the exact replay, needed only for a file whose lines
     /// are out of sequence order, reads it whole).
     pub fn read(path: &std::path::Path, settings: CheckSettings) -> std::io::Result<JournalCheck> {
-        use std::io::BufRead as _;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+        let mut file = std::fs::File::open(path)?;
         let mut replayer = Replayer::new();
-        let mut line = Vec::new();
-        let mut torn = false;
-        loop {
-            line.clear();
-            if reader.read_until(b'\n', &mut line)? == 0 {
-                break;
-            }
-            torn = line.last() != Some(&b'\n');
-            if !torn {
-                line.pop();
-            }
-            replayer.push_line(&line);
-        }
-        if !torn && line.is_empty() {
-            // The file ended with a newline: replay counts the empty piece after it.
-            replayer.push_line(&[]);
-        }
-        let replay = match replayer.finish(torn) {
+        feed(&mut file, &mut replayer)?;
+        let replay = match replayer.finish_stream() {
             Ok(replay) => replay,
             Err(_) => replay_exact(&std::fs::read(path)?),
         };
@@ -209,5 +192,19 @@ fn age(ms: u64) -> String {
         60..=3_599 => format!("{}m {}s", s / 60, s % 60),
         3_600..=86_399 => format!("{}h {}m", s / 3_600, (s % 3_600) / 60),
         _ => format!("{}d {}h", s / 86_400, (s % 86_400) / 3_600),
+    }
+}
+
+/// Reads `reader` to its end into `replayer` in 1 MiB chunks: a long
+/// history never sits in memory whole.
+pub fn feed(reader: &mut impl std::io::Read, replayer: &mut Replayer) -> std::io::Result<()> {
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match reader.read(&mut buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => replayer.push_chunk(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
     }
 }

@@ -13,6 +13,7 @@
 //! lines are not in sequence order in the file (fire-and-forget writers),
 //! and a newest line that is a valid head but not a valid record.
 
+use super::scan::quick_head;
 use super::{
     after_terminal, allowed, classify, CallState, Order, Replay, SkipReason, Skipped, RECORD_START,
 };
@@ -27,13 +28,13 @@ use std::collections::BTreeMap;
 pub struct NeedsExactReplay;
 
 /// What replay needs of a line before knowing whether it wins.
-#[derive(Deserialize)]
-struct Head<'a> {
+#[derive(Debug, Deserialize)]
+pub(super) struct Head<'a> {
     #[serde(rename = "callId", borrow)]
-    call_id: Cow<'a, str>,
-    state: CallState,
+    pub(super) call_id: Cow<'a, str>,
+    pub(super) state: CallState,
     #[serde(default)]
-    seq: Option<u64>,
+    pub(super) seq: Option<u64>,
 }
 
 /// The newest line of one call so far.
@@ -53,12 +54,16 @@ struct Newest {
 #[derive(Default)]
 pub struct Replayer {
     calls: BTreeMap<String, Newest>,
+    /// The call of the last folded line, out of `calls` while it is hot.
+    hot: Option<(String, Newest)>,
     skipped: Vec<Skipped>,
     lines: usize,
     line_no: usize,
     offset: usize,
     max_seq: Option<u64>,
     exact_needed: bool,
+    /// The bytes after the last `\n` fed to [`Replayer::push_chunk`].
+    pending: Vec<u8>,
 }
 
 impl Replayer {
@@ -76,8 +81,12 @@ impl Replayer {
             return;
         }
         self.lines += 1;
+        let quick = std::str::from_utf8(raw).ok().and_then(quick_head);
+        if let Some(q) = quick {
+            return self.fold(q.call_id, q.state, q.seq, raw, start);
+        }
         match head(raw) {
-            Ok(h) => self.fold(h, raw, start),
+            Ok(h) => self.fold(&h.call_id, h.state, h.seq, raw, start),
             Err(reason) => {
                 self.skipped.push(Skipped {
                     line: self.line_no,
@@ -88,49 +97,92 @@ impl Replayer {
                     .filter(|&i| raw[i..].starts_with(RECORD_START))
                     .find_map(|i| head(&raw[i..]).ok().map(|h| (h, i)));
                 if let Some((h, i)) = embedded {
-                    self.fold(h, &raw[i..], start);
+                    self.fold(&h.call_id, h.state, h.seq, &raw[i..], start);
                 }
             }
         }
     }
 
-    fn fold(&mut self, h: Head<'_>, raw: &[u8], start: usize) {
-        let key = (h.seq.or(self.max_seq).unwrap_or(0), self.line_no);
-        if let Some(seq) = h.seq {
+    /// Feeds the next piece of a file read in chunks of any size: lines
+    /// are cut at `\n`, a line split across chunks is held until its end
+    /// arrives. End with [`Replayer::finish_stream`].
+    pub fn push_chunk(&mut self, chunk: &[u8]) {
+        let mut from = 0;
+        for nl in memchr::memchr_iter(b'\n', chunk) {
+            if self.pending.is_empty() {
+                self.push_line(&chunk[from..nl]);
+            } else {
+                let mut line = std::mem::take(&mut self.pending);
+                line.extend_from_slice(&chunk[from..nl]);
+                self.push_line(&line);
+                line.clear();
+                self.pending = line;
+            }
+            from = nl + 1;
+        }
+        self.pending.extend_from_slice(&chunk[from..]);
+    }
+
+    /// [`Replayer::finish`] for a file fed by [`Replayer::push_chunk`]: the
+    /// bytes after the last newline are its last line, torn when not empty.
+    pub fn finish_stream(mut self) -> Result<Replay, NeedsExactReplay> {
+        let tail = std::mem::take(&mut self.pending);
+        self.push_line(&tail);
+        self.finish(!tail.is_empty())
+    }
+
+    fn fold(
+        &mut self,
+        call_id: &str,
+        state: CallState,
+        seq: Option<u64>,
+        raw: &[u8],
+        start: usize,
+    ) {
+        let key = (seq.or(self.max_seq).unwrap_or(0), self.line_no);
+        if let Some(seq) = seq {
             self.max_seq = Some(self.max_seq.map_or(seq, |m| m.max(seq)));
         }
-        match self.calls.get_mut(h.call_id.as_ref()) {
-            Some(newest) => {
-                if key < newest.highest {
-                    self.exact_needed = true;
-                } else if !allowed(newest.state, h.state) {
-                    newest.highest = key;
-                    self.skipped.push(after_terminal(
-                        self.line_no,
-                        start,
-                        &h.call_id,
-                        h.state,
-                        newest.state,
-                    ));
-                } else {
-                    newest.state = h.state;
-                    newest.key = key;
-                    newest.highest = key;
-                    newest.raw.clear();
-                    newest.raw.extend_from_slice(raw);
-                }
+        // OpenClaw writes a call's lines in runs: the call of the previous
+        // line is held outside the map, so a run costs one lookup.
+        if !matches!(&self.hot, Some((id, _)) if id == call_id) {
+            if let Some((id, newest)) = self.hot.take() {
+                self.calls.insert(id, newest);
             }
-            None => {
-                self.calls.insert(
-                    h.call_id.into_owned(),
-                    Newest {
-                        state: h.state,
+            match self.calls.remove_entry(call_id) {
+                Some(entry) => self.hot = Some(entry),
+                None => {
+                    let newest = Newest {
+                        state,
                         key,
                         highest: key,
                         raw: raw.to_vec(),
-                    },
-                );
+                    };
+                    self.hot = Some((call_id.to_owned(), newest));
+                    return;
+                }
             }
+        }
+        let Some((_, newest)) = self.hot.as_mut() else {
+            return;
+        };
+        if key < newest.highest {
+            self.exact_needed = true;
+        } else if !allowed(newest.state, state) {
+            newest.highest = key;
+            self.skipped.push(after_terminal(
+                self.line_no,
+                start,
+                call_id,
+                state,
+                newest.state,
+            ));
+        } else {
+            newest.state = state;
+            newest.key = key;
+            newest.highest = key;
+            newest.raw.clear();
+            newest.raw.extend_from_slice(raw);
         }
     }
 
@@ -146,6 +198,9 @@ impl Replayer {
             next_seq: self.max_seq.map_or(1, |m| m.saturating_add(1)),
             ..Replay::default()
         };
+        if let Some((id, newest)) = self.hot.take() {
+            self.calls.insert(id, newest);
+        }
         for (call_id, newest) in self.calls {
             let record: CallRecord =
                 serde_json::from_slice(&newest.raw).map_err(|_| NeedsExactReplay)?;
@@ -163,7 +218,7 @@ impl Replayer {
     }
 }
 
-fn head(raw: &[u8]) -> Result<Head<'_>, SkipReason> {
+pub(super) fn head(raw: &[u8]) -> Result<Head<'_>, SkipReason> {
     std::str::from_utf8(raw).map_err(|_| SkipReason::NotUtf8)?;
     serde_json::from_slice(raw).map_err(|e| classify(&e))
 }

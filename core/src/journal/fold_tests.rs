@@ -44,3 +44,28 @@ proptest! {
         prop_assert_eq!(fast, exact);
     }
 }
+
+proptest! {
+    #[test]
+    fn a_file_fed_in_chunks_of_any_size_replays_as_the_whole(
+        lines in proptest::collection::vec((0u8..4, 0usize..6, proptest::option::of(0u64..30), 0u8..12), 0..20),
+        torn in any::<bool>(),
+        cuts in proptest::collection::vec(0usize..4000, 0..6),
+    ) {
+        let mut file: String = lines.into_iter().map(line).collect();
+        if torn && file.len() > 3 {
+            file.truncate(file.len() - 3);
+        }
+        let bytes = file.as_bytes();
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(bytes.len())).collect();
+        cuts.sort_unstable();
+        let mut replayer = super::Replayer::new();
+        let mut from = 0;
+        for cut in cuts.into_iter().chain([bytes.len()]) {
+            replayer.push_chunk(&bytes[from..cut]);
+            from = cut;
+        }
+        let chunked = replayer.finish_stream().unwrap_or_else(|_| replay_exact(bytes));
+        prop_assert_eq!(chunked, replay_exact(bytes));
+    }
+}

@@ -34,11 +34,23 @@ impl<R: InboundRule> Manager<R> {
         manager.next_seq = replay.next_seq.max(1);
         // Request ids are unique across restarts of one journal.
         manager.next_request = manager.next_seq.saturating_mul(1 << 20);
+        // Only the ended calls the history keeps are copied: the oldest
+        // beyond `history_limit` are chosen first, as `evict_history` would
+        // choose them after remembering all (a long journal holds thousands).
+        let evicted = oldest_beyond_limit(replay, manager.config.history_limit);
         for record in replay.records.values() {
-            if record.state.is_terminal() {
-                manager.remember(record.clone());
-            } else {
+            if !record.state.is_terminal() {
                 manager.admit(record.clone(), None);
+            } else if !evicted.contains(record.call_id.as_str()) {
+                manager.remember(record.clone());
+            }
+        }
+        for record in evicted.iter().filter_map(|id| replay.records.get(*id)) {
+            for id in [&record.provider_call_id, &record.callproof.request_id]
+                .into_iter()
+                .flatten()
+            {
+                manager.by_provider_id.remove(id);
             }
         }
         manager.evict_history();
@@ -73,4 +85,22 @@ impl<R: InboundRule> Manager<R> {
             self.send_status(call_id);
         }
     }
+}
+
+/// The ended calls `evict_history` would forget after remembering every
+/// ended call of `replay`: the oldest by `seq` (ties by call id) beyond
+/// `limit`, never one that still owes the provider a hangup.
+fn oldest_beyond_limit(replay: &Replay, limit: usize) -> std::collections::BTreeSet<&str> {
+    let ended = replay.records.values().filter(|r| r.state.is_terminal());
+    let excess = ended.clone().count().saturating_sub(limit);
+    let mut candidates: Vec<(Option<u64>, &str)> = ended
+        .filter(|r| !r.callproof.hangup_pending)
+        .map(|r| (r.seq, r.call_id.as_str()))
+        .collect();
+    candidates.sort_unstable();
+    candidates
+        .into_iter()
+        .take(excess)
+        .map(|(_, id)| id)
+        .collect()
 }
