@@ -238,9 +238,11 @@ impl Scanner<'_> {
         }
     }
 
-    fn literal(&mut self, word: &[u8]) -> Option<()> {
-        if self.b.get(self.i..self.i + word.len())? == word {
-            self.i += word.len();
+    fn literal<const N: usize>(&mut self, word: &[u8; N]) -> Option<()> {
+        // A fixed-size compare: no call to memcmp for four bytes.
+        let found: &[u8; N] = self.b.get(self.i..self.i + N)?.try_into().ok()?;
+        if found == word {
+            self.i += N;
             Some(())
         } else {
             None
