@@ -460,7 +460,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     for hit in &rest_faults.borrow().hits {
         harness.push(format!(
             "{:>9.3}s harness provider {} {} {} ({})",
-            (hit.at_ms - EPOCH_MS) as f64 / 1000.0,
+            hit.at_ms.saturating_sub(EPOCH_MS) as f64 / 1000.0,
             if hit.applied {
                 "applied"
             } else {
