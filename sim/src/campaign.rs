@@ -4,7 +4,7 @@
 
 use crate::oracle::{Invariant, Violation};
 use crate::run::{run, Outcome};
-use crate::scenario::{Profile, Scenario};
+use crate::scenario::{LostOp, Profile, Scenario};
 use callproof_core::provider::ProviderName;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -158,6 +158,13 @@ impl Summary {
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
+        for op in LostOp::ALL {
+            let n = s.replies_lost.get(&op).copied().unwrap_or(0);
+            *self
+                .situations
+                .entry(reply_lost_situation(op).to_owned())
+                .or_default() += n;
+        }
         for v in &o.violations {
             *self.violations.entry(v.invariant).or_default() += 1;
         }
@@ -168,9 +175,21 @@ impl Summary {
     }
 }
 
+/// The situation of a request of `op` the provider carried out while its
+/// reply was lost.
+fn reply_lost_situation(op: LostOp) -> &'static str {
+    match op {
+        LostOp::Create => "create applied, reply lost",
+        LostOp::Hangup => "hangup applied, reply lost",
+        LostOp::Status => "status answered, reply lost",
+        LostOp::Speak => "speak applied, reply lost",
+        LostOp::Listen => "listen applied, reply lost",
+    }
+}
+
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 18] = [
+pub const REQUIRED_SITUATIONS: [&str; 23] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -189,6 +208,11 @@ pub const REQUIRED_SITUATIONS: [&str; 18] = [
     "unknown status word sent",
     "compactions",
     "crashes during compaction",
+    "create applied, reply lost",
+    "hangup applied, reply lost",
+    "status answered, reply lost",
+    "speak applied, reply lost",
+    "listen applied, reply lost",
 ];
 
 /// The campaign's results.

@@ -164,6 +164,68 @@ where
         .await;
 }
 
+/// What a handler that may refuse to answer gives back: a reply, or `None`
+/// to close the connection without one (the client sees it reset before a
+/// response: the emulators' `drop`, `reply_lost` and `reply_cut` faults).
+pub type Reply = Option<http::Response<Vec<u8>>>;
+
+/// The error by which a connection is closed instead of answered.
+#[derive(Debug)]
+struct Reset;
+
+impl std::fmt::Display for Reset {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection reset by a fault rule")
+    }
+}
+
+impl std::error::Error for Reset {}
+
+/// Answers the HTTP/1 requests of one connection (simulated or real TCP)
+/// with `handler`, keeping it alive between requests; a `None` reply closes
+/// it, so a provider emulator can apply a request and lose its reply.
+pub async fn serve_connection_or_reset<S, H, F>(stream: S, handler: H)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + 'static,
+    H: Fn(http::Request<Vec<u8>>) -> F + Clone + 'static,
+    F: Future<Output = Reply> + 'static,
+{
+    let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
+        let handler = handler.clone();
+        async move {
+            let (parts, body) = req.into_parts();
+            let reply = match Limited::new(body, BODY_LIMIT).collect().await {
+                Ok(b) => handler(http::Request::from_parts(parts, b.to_bytes().to_vec())).await,
+                Err(_) => Some(status(413)),
+            };
+            match reply {
+                Some(response) => Ok(response.map(|b| Full::new(Bytes::from(b)))),
+                None => Err(Reset),
+            }
+        }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service)
+        .await;
+}
+
+/// Serves HTTP/1 on turmoil's `port` with a handler that may close a
+/// connection instead of answering ([`serve_connection_or_reset`]).
+pub async fn serve_or_reset<H, F>(port: u16, handler: H) -> std::io::Result<()>
+where
+    H: Fn(http::Request<Vec<u8>>) -> F + Clone + 'static,
+    F: Future<Output = Reply> + 'static,
+{
+    let listener = turmoil::net::TcpListener::bind(("0.0.0.0", port)).await?;
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            continue;
+        };
+        tokio::task::spawn_local(serve_connection_or_reset(stream, handler.clone()));
+    }
+}
+
 /// An empty response with `code`.
 pub fn status(code: u16) -> http::Response<Vec<u8>> {
     let mut r = http::Response::new(Vec::new());

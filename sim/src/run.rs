@@ -3,6 +3,8 @@
 
 use crate::clock::EPOCH_MS;
 use crate::emulator::dialect::for_provider;
+use crate::emulator::faults::{FaultAction, Rule};
+use crate::emulator::host::RestFaults;
 use crate::emulator::truth::Phase;
 use crate::emulator::{host, Emulator, EmulatorStats};
 use crate::gateway::core::{CoreFactory, Reference};
@@ -10,7 +12,7 @@ use crate::gateway::journal_file::CompactionStep;
 use crate::gateway::sim_io::{Disk, SimIo};
 use crate::gateway::{self, GatewayLog, GatewaySpec};
 use crate::oracle::{self, Violation};
-use crate::scenario::{FaultKind, Scenario, PROBE_NUMBER};
+use crate::scenario::{FaultKind, LostOp, LostReply, Scenario, LATE_REPLY_MS, PROBE_NUMBER};
 use callproof_core::journal;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -50,7 +52,13 @@ pub struct Situations {
     pub compactions: u64,
     /// Power losses in the middle of a compaction.
     pub crashes_during_compaction: u64,
+    /// Requests the provider carried out whose reply the gateway never got
+    /// (reset, or later than its timeout), by operation.
+    pub replies_lost: BTreeMap<LostOp, u64>,
 }
+
+// A late reply must come after the gateway has given up on it.
+const _: () = assert!(LATE_REPLY_MS.0 > gateway::REQUEST_TIMEOUT.as_millis() as u64);
 
 /// What one run produced.
 #[derive(Debug, Clone)]
@@ -172,9 +180,12 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         Rc::new(oracle::observe::Observed::new(core, seen.clone())),
     ));
     let disk = Rc::new(Disk::default());
+    let rest_faults = Rc::new(RefCell::new(RestFaults::new(scenario.seed)));
     {
-        let emulator = emulator.clone();
-        sim.host(host::HOST, move || host::run(emulator.clone()));
+        let (emulator, rest_faults) = (emulator.clone(), rest_faults.clone());
+        sim.host(host::HOST, move || {
+            host::run(emulator.clone(), rest_faults.clone())
+        });
     }
     {
         let (spec, log, disk) = (spec.clone(), log.clone(), disk.clone());
@@ -269,6 +280,22 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     emulator.borrow_mut().api_outage(now + ms, rate_limited);
                     outage_until = outage_until.max(t + ms);
                 }
+                FaultKind::ReplyLost { op, reply } => {
+                    let action = match reply {
+                        LostReply::Reset => FaultAction::ReplyLost,
+                        LostReply::Late { ms } => FaultAction::Latency { ms },
+                    };
+                    let rule = Rule {
+                        provider: None,
+                        operation: op.operation(),
+                        action,
+                        probability: 1.0,
+                        count: Some(1),
+                        for_ms: None,
+                    };
+                    // A certain rule without a status code is always valid.
+                    let _ = rest_faults.borrow_mut().rules.add(rule, now);
+                }
             }
         }
         pending.sort_by_key(|(at, _)| *at);
@@ -305,6 +332,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         }
         if t == scenario.faults_end_ms - scenario.faults_end_ms % TICK.as_millis() as u64 {
             emulator.borrow_mut().calm();
+            rest_faults.borrow_mut().rules.clear_rest();
             // A crash still waiting for a create or a compaction does not
             // outlive the faults.
             armed_create_crash = None;
@@ -429,6 +457,23 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.unrecognised_status = e.stats.unrecognised_status;
     situations.write_failures = log.borrow().write_failures;
     situations.compactions = log.borrow().compactions;
+    for hit in &rest_faults.borrow().hits {
+        harness.push(format!(
+            "{:>9.3}s harness provider {} {} {} ({})",
+            hit.at_ms.saturating_sub(EPOCH_MS) as f64 / 1000.0,
+            if hit.applied {
+                "applied"
+            } else {
+                "did not apply"
+            },
+            hit.operation,
+            hit.provider_call_id.as_deref().unwrap_or("-"),
+            hit.fault
+        ));
+        if let Some(op) = LostOp::of_journal_name(hit.operation).filter(|_| hit.applied) {
+            *situations.replies_lost.entry(op).or_default() += 1;
+        }
+    }
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
     let calls_answered = e
         .calls

@@ -3,6 +3,7 @@
 //! the fault schedule. One seed, one scenario, exactly.
 
 use crate::clock::EPOCH_MS;
+use crate::emulator::faults::Operation;
 use crate::emulator::EmulatorProfile;
 use crate::gateway::{Job, Work};
 use callproof_core::manager::{Config, InboundPolicy};
@@ -22,6 +23,67 @@ pub const PROBE_NUMBER: &str = "+15553330000";
 pub const ANONYMOUS_CALLER: &str = "anonymous";
 /// Another country's number whose digits end with the allowed caller's.
 pub const SUFFIX_CALLER: &str = "+4415551110001";
+
+/// A REST operation the gateway sends, as the reply-loss faults aim at it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LostOp {
+    /// Place a call.
+    Create,
+    /// End a call.
+    Hangup,
+    /// Ask about a call.
+    Status,
+    /// Speak into a call.
+    Speak,
+    /// Start or stop transcribing.
+    Listen,
+}
+
+impl LostOp {
+    /// Every operation, in drawing order.
+    pub const ALL: [LostOp; 5] = [
+        LostOp::Create,
+        LostOp::Hangup,
+        LostOp::Status,
+        LostOp::Speak,
+        LostOp::Listen,
+    ];
+
+    /// The emulator's fault-rule operation.
+    pub fn operation(self) -> Operation {
+        match self {
+            LostOp::Create => Operation::Create,
+            LostOp::Hangup => Operation::Hangup,
+            LostOp::Status => Operation::Status,
+            LostOp::Speak => Operation::Speak,
+            LostOp::Listen => Operation::Listen,
+        }
+    }
+
+    /// The operation of a request the emulator journaled by `name`.
+    pub fn of_journal_name(name: &str) -> Option<LostOp> {
+        Some(match name {
+            "create" => LostOp::Create,
+            "hangup" => LostOp::Hangup,
+            "status" => LostOp::Status,
+            "speak" => LostOp::Speak,
+            "start_listening" | "stop_listening" => LostOp::Listen,
+            _ => return None,
+        })
+    }
+}
+
+/// How a reply the provider owes is lost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LostReply {
+    /// The connection resets right after the provider acted.
+    Reset,
+    /// The reply leaves `ms` later, beyond the gateway's request timeout.
+    Late {
+        /// The delay.
+        ms: u64,
+    },
+}
 
 /// A fault the harness injects at a simulated time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,6 +152,15 @@ pub enum FaultKind {
         /// 429 rather than 503.
         rate_limited: bool,
     },
+    /// An indeterminate operation: the provider carries out the next `op`
+    /// request from then on (places the call, hangs it up, speaks) and the
+    /// gateway never gets the reply in time.
+    ReplyLost {
+        /// Which request.
+        op: LostOp,
+        /// How its reply is lost.
+        reply: LostReply,
+    },
 }
 
 impl FaultKind {
@@ -112,6 +183,18 @@ impl FaultKind {
                 rate_limited: false,
                 ..
             } => "api-5xx",
+            FaultKind::ReplyLost { op, reply } => match (reply, op) {
+                (LostReply::Reset, LostOp::Create) => "reset-after-create",
+                (LostReply::Reset, LostOp::Hangup) => "reset-after-hangup",
+                (LostReply::Reset, LostOp::Status) => "reset-after-status",
+                (LostReply::Reset, LostOp::Speak) => "reset-after-speak",
+                (LostReply::Reset, LostOp::Listen) => "reset-after-listen",
+                (LostReply::Late { .. }, LostOp::Create) => "late-reply-create",
+                (LostReply::Late { .. }, LostOp::Hangup) => "late-reply-hangup",
+                (LostReply::Late { .. }, LostOp::Status) => "late-reply-status",
+                (LostReply::Late { .. }, LostOp::Speak) => "late-reply-speak",
+                (LostReply::Late { .. }, LostOp::Listen) => "late-reply-listen",
+            },
         }
     }
 }
@@ -189,6 +272,10 @@ pub struct Scenario {
 
 /// The window in which workload and faults happen.
 const ACTIVE_MS: u64 = 600_000;
+
+/// How late a late reply is: always past the gateway's 5 s request timeout
+/// (`gateway::REQUEST_TIMEOUT`), so the gateway never sees it.
+pub const LATE_REPLY_MS: (u64, u64) = (5_500, 20_000);
 
 impl Scenario {
     /// The numbers the workload calls in notify mode: the oracle judges
@@ -327,6 +414,23 @@ impl Scenario {
                 },
             });
         }
+        // Indeterminate operations (issue 13 item 1), drawn after the
+        // compaction crash for the same reason. Each waits for the next
+        // request of its operation, so it is armed well before faults stop.
+        for _ in 0..rng.random_range(1..=3) {
+            let op = LostOp::ALL[rng.random_range(0..LostOp::ALL.len())];
+            let reply = if rng.random_bool(0.5) {
+                LostReply::Reset
+            } else {
+                LostReply::Late {
+                    ms: rng.random_range(LATE_REPLY_MS.0..LATE_REPLY_MS.1),
+                }
+            };
+            faults.push(Fault {
+                at_ms: rng.random_range(5_000..ACTIVE_MS - 60_000),
+                kind: FaultKind::ReplyLost { op, reply },
+            });
+        }
         faults.sort_by_key(|f| f.at_ms);
         workload.sort_by_key(|w| w.at);
         let faults_end_ms = faults
@@ -384,6 +488,10 @@ pub fn fault_len(kind: &FaultKind) -> u64 {
         FaultKind::CrashIntoOutage { down_ms, outage_ms } => down_ms + outage_ms,
         FaultKind::DiskStallCrash { stall_ms, down_ms } => stall_ms + down_ms,
         FaultKind::CallbackReplay { .. } => 5_000,
+        FaultKind::ReplyLost { reply, .. } => match reply {
+            LostReply::Reset => 1_000,
+            LostReply::Late { ms } => ms,
+        },
         FaultKind::Partition { ms }
         | FaultKind::Blackhole { ms }
         | FaultKind::DiskFull { ms }

@@ -72,6 +72,8 @@ struct Wrapped<R: InboundRule> {
     status_requests: BTreeSet<RequestId>,
     /// Item 5: hangup requests in flight.
     hangup_requests: BTreeSet<RequestId>,
+    /// Item 1: create requests in flight.
+    create_requests: BTreeSet<RequestId>,
     /// B6: a write still in flight, and how many batches it has waited.
     in_flight: Option<(JournalWrite, u32)>,
 }
@@ -84,6 +86,7 @@ impl<R: InboundRule> Wrapped<R> {
             out: VecDeque::new(),
             status_requests: BTreeSet::new(),
             hangup_requests: BTreeSet::new(),
+            create_requests: BTreeSet::new(),
             in_flight: None,
         };
         let mut batch: Vec<Output> = std::iter::from_fn(|| w.inner.poll_output()).collect();
@@ -120,6 +123,14 @@ impl<R: InboundRule> Wrapped<R> {
                 for o in &batch {
                     if let Output::Request(id, ProviderOp::Hangup { .. }) = o {
                         self.hangup_requests.insert(*id);
+                    }
+                }
+                batch
+            }
+            Canary::LostCreateFreed => {
+                for o in &batch {
+                    if let Output::Request(id, ProviderOp::Create(_)) = o {
+                        self.create_requests.insert(*id);
                     }
                 }
                 batch
@@ -222,6 +233,22 @@ impl<R: InboundRule> Wrapped<R> {
                     Err(ProviderError::NotFound { detail }) => {
                         Input::Reply(id, Err(ProviderError::Transient { detail }))
                     }
+                    other => Input::Reply(id, other),
+                }
+            }
+            // Item 1: an unknown outcome is taken for a refusal.
+            (Canary::LostCreateFreed, Input::Reply(id, reply)) => {
+                if !self.create_requests.remove(&id) {
+                    return Input::Reply(id, reply);
+                }
+                match reply {
+                    Err(e) if e.outcome_unknown() => Input::Reply(
+                        id,
+                        Err(ProviderError::Rejected {
+                            status: 0,
+                            detail: e.to_string(),
+                        }),
+                    ),
                     other => Input::Reply(id, other),
                 }
             }

@@ -89,11 +89,17 @@ pub enum Canary {
     /// reads a status word it does not know, one the provider added later, as
     /// the end of the call, so a live call is dropped.
     UnknownStatusEnds,
+    /// Issue 13 item 1, of the class of B3 ("Only proof of termination ...
+    /// may release capacity"): a create whose outcome is unknown (the reply
+    /// reset, late or unreadable) is taken as refused, so the manager frees
+    /// the slot and forgets a call the provider placed: an orphan, and a
+    /// capacity overrun once the slot is given away.
+    LostCreateFreed,
 }
 
 impl Canary {
     /// Every canary, in bug-history order.
-    pub const ALL: [Canary; 16] = [
+    pub const ALL: [Canary; 17] = [
         Canary::StaleReload,
         Canary::TimeOnlyCleanup,
         Canary::UnconfirmedDropped,
@@ -110,6 +116,7 @@ impl Canary {
         Canary::ReaperCutsConnected,
         Canary::EndedHangupRetried,
         Canary::UnknownStatusEnds,
+        Canary::LostCreateFreed,
     ];
 
     /// Its name on the command line and in tables.
@@ -131,6 +138,7 @@ impl Canary {
             Canary::ReaperCutsConnected => "reaper-cuts-connected",
             Canary::EndedHangupRetried => "ended-hangup-retried",
             Canary::UnknownStatusEnds => "unknown-status-ends",
+            Canary::LostCreateFreed => "lost-create-freed",
         }
     }
 
@@ -153,6 +161,7 @@ impl Canary {
             Canary::ReaperCutsConnected => "B2-reaper",
             Canary::EndedHangupRetried => "B3-proof",
             Canary::UnknownStatusEnds => "B3-status",
+            Canary::LostCreateFreed => "B3-create",
         }
     }
 
@@ -174,6 +183,7 @@ impl Canary {
             Canary::NotifyHangupInMemory => "Notify-mode calls scheduled the hangup with an untracked timer; after a crash only max duration ended them.",
             Canary::ReaperCutsConnected => "Time-only cleanup; a stale-call reaper (120 s, 0 when introduced) that ended live calls in speaking after about two minutes.",
             Canary::UnknownStatusEnds => "Only proof of termination (a terminal status, or not-found) may release capacity: here a status word the provider added later is read as the end, and the live call is dropped.",
+            Canary::LostCreateFreed => "Only proof of termination (a terminal status, or not-found) may release capacity: here a create whose reply was lost is taken as refused, the slot freed and the call the provider placed forgotten.",
             Canary::EndedHangupRetried => "Only proof of termination (a terminal status, or not-found) may release capacity: here the proof is retried as unknown and the slot held to a deadline.",
         }
     }

@@ -251,7 +251,7 @@ fn sync(
                 Err(r) => return r,
             };
             let latency = match rule.action {
-                FaultAction::Latency { ms } => ms,
+                FaultAction::Latency { ms } | FaultAction::ReplyCut { ms } => ms,
                 _ => 0,
             };
             if latency > MAX_ADVANCE_MS || rule.for_ms.is_some_and(|ms| ms > MAX_ADVANCE_MS) {

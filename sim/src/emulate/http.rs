@@ -12,21 +12,7 @@ use std::time::Duration;
 /// The largest request body read; anything bigger is answered 413.
 pub use crate::net::BODY_LIMIT;
 
-/// What a handler gives back: a reply, or `None` to close the connection
-/// without one (the client sees the connection reset before a response).
-pub type Reply = Option<http::Response<Vec<u8>>>;
-
-/// The error by which a connection is closed instead of answered.
-#[derive(Debug)]
-struct Reset;
-
-impl std::fmt::Display for Reset {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("connection reset by a fault rule")
-    }
-}
-
-impl std::error::Error for Reset {}
+pub use crate::net::Reply;
 
 /// Answers the requests of one connection with `handler`, keeping it alive
 /// between requests; a `None` reply closes it.
@@ -36,23 +22,7 @@ where
     F: Future<Output = Reply> + 'static,
 {
     let _ = stream.set_nodelay(true);
-    let service = hyper::service::service_fn(move |req: http::Request<hyper::body::Incoming>| {
-        let handler = handler.clone();
-        async move {
-            let (parts, body) = req.into_parts();
-            let reply = match Limited::new(body, BODY_LIMIT).collect().await {
-                Ok(b) => handler(http::Request::from_parts(parts, b.to_bytes().to_vec())).await,
-                Err(_) => Some(crate::net::status(413)),
-            };
-            match reply {
-                Some(response) => Ok(response.map(|b| Full::new(Bytes::from(b)))),
-                None => Err(Reset),
-            }
-        }
-    });
-    let _ = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(stream), service)
-        .await;
+    crate::net::serve_connection_or_reset(stream, handler).await
 }
 
 /// Why a callback got no answer.

@@ -1,6 +1,7 @@
 //! Fault rules, decided by the behaviour and carried out by its host: a REST
 //! request is answered with an error status, dropped before it is applied,
-//! applied with its reply lost, or delayed; a callback is dropped,
+//! applied with its reply lost (reset at once, or after a silence), or
+//! applied and answered late; a callback is dropped,
 //! duplicated, delayed or held back behind later ones. Rules are values
 //! (the control API's JSON), matched in the order they were added, drawn
 //! from their own seeded generator so one seed gives one run.
@@ -77,9 +78,17 @@ pub enum FaultAction {
     Drop,
     /// Apply the request, then reset the connection without a reply.
     ReplyLost,
-    /// Apply the request and answer it this much later.
+    /// Apply the request and answer it this much later: beyond the
+    /// client's timeout, a late reply to a request the provider carried out.
     Latency {
         /// The delay.
+        ms: u64,
+    },
+    /// Apply the request, send nothing back for `ms`, then reset the
+    /// connection: only the reply direction is cut, so a client whose
+    /// timeout is shorter sees a timeout rather than a reset.
+    ReplyCut {
+        /// How long the connection stays silent before it is reset.
         ms: u64,
     },
 }
@@ -92,6 +101,7 @@ impl FaultAction {
             FaultAction::Drop => "drop".to_owned(),
             FaultAction::ReplyLost => "reply_lost".to_owned(),
             FaultAction::Latency { ms } => format!("latency:{ms}"),
+            FaultAction::ReplyCut { ms } => format!("reply_cut:{ms}"),
         }
     }
 }

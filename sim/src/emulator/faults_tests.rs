@@ -134,3 +134,14 @@ fn rules_read_the_control_apis_json() {
         serde_json::from_str(r#"{"action":"reorder"}"#).expect("the contract's WebhookRule");
     assert_eq!((hook.action, hook.delay_ms), (WebhookAction::Reorder, 0));
 }
+
+#[test]
+fn a_cut_reply_is_journaled_with_its_silence() {
+    assert_eq!(
+        FaultAction::ReplyCut { ms: 7_000 }.journal_name(),
+        "reply_cut:7000"
+    );
+    let parsed: Rule =
+        serde_json::from_str(r#"{"action":{"kind":"reply_cut","ms":250}}"#).expect("valid JSON");
+    assert_eq!(parsed.action, FaultAction::ReplyCut { ms: 250 });
+}

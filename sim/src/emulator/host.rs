@@ -1,13 +1,50 @@
-//! The emulator as a turmoil host: the REST API on port 80 and a loop that
-//! lets time pass and delivers callbacks with the provider's retries.
+//! The emulator as a turmoil host: the REST API on port 80 under the
+//! harness's fault rules, and a loop that lets time pass and delivers
+//! callbacks with the provider's retries.
 
 use super::answer;
 use super::behaviour::{Delivery, Emulator};
+use super::faults::FaultRules;
 use crate::clock::now_ms;
 use crate::net;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
+
+/// A REST request a fault rule hit, as the provider saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// When it arrived (ms since the epoch).
+    pub at_ms: u64,
+    /// Its operation's journal name (`create`, `hangup`, ...).
+    pub operation: &'static str,
+    /// The call it named or created.
+    pub provider_call_id: Option<String>,
+    /// The fault's journal name (`reply_lost`, `latency:N`, ...).
+    pub fault: String,
+    /// Whether the provider carried the request out.
+    pub applied: bool,
+}
+
+/// The REST fault rules the harness arms, and what they hit: kept apart
+/// from the emulator's ground truth, and across restarts of the host.
+#[derive(Debug)]
+pub struct RestFaults {
+    /// The rules in force.
+    pub rules: FaultRules,
+    /// Every request a rule hit, in arrival order.
+    pub hits: Vec<Hit>,
+}
+
+impl RestFaults {
+    /// No rules; draws (for rules that are not certain) from `seed`.
+    pub fn new(seed: u64) -> RestFaults {
+        RestFaults {
+            rules: FaultRules::new(seed),
+            hits: Vec::new(),
+        }
+    }
+}
 
 /// The emulated provider's host name.
 pub const HOST: &str = "provider";
@@ -20,11 +57,14 @@ pub use super::answer::ANSWER_HEADER;
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The host's software: rebuilt from the shared emulator on every start.
-pub async fn run(emulator: Rc<RefCell<Emulator>>) -> turmoil::Result {
+pub async fn run(
+    emulator: Rc<RefCell<Emulator>>,
+    faults: Rc<RefCell<RestFaults>>,
+) -> turmoil::Result {
     let api = emulator.clone();
-    tokio::task::spawn_local(net::serve(PORT, move |request| {
-        let api = api.clone();
-        async move { api.borrow_mut().handle_api(&request, now_ms()) }
+    tokio::task::spawn_local(net::serve_or_reset(PORT, move |request| {
+        let (api, faults) = (api.clone(), faults.clone());
+        async move { serve(&api, &faults, request).await }
     }));
     loop {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -38,6 +78,34 @@ pub async fn run(emulator: Rc<RefCell<Emulator>>) -> turmoil::Result {
             tokio::task::spawn_local(deliver(emulator.clone(), delivery));
         }
     }
+}
+
+/// One REST request under the rules: applied (or not) at once, its reply
+/// then sent, delayed or withheld as the rule that hit it says.
+async fn serve(
+    emulator: &RefCell<Emulator>,
+    faults: &RefCell<RestFaults>,
+    request: http::Request<Vec<u8>>,
+) -> net::Reply {
+    let now = now_ms();
+    let served = {
+        let mut f = faults.borrow_mut();
+        let served = emulator.borrow_mut().serve(&request, now, &mut f.rules);
+        if let Some(fault) = served.fault.clone().filter(|f| f != "outage") {
+            f.hits.push(Hit {
+                at_ms: now,
+                operation: served.operation,
+                provider_call_id: served.provider_call_id.clone(),
+                fault,
+                applied: served.applied,
+            });
+        }
+        served
+    };
+    if served.delay_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(served.delay_ms)).await;
+    }
+    served.response
 }
 
 async fn deliver(emulator: Rc<RefCell<Emulator>>, delivery: Delivery) {

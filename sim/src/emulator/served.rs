@@ -10,7 +10,8 @@ use super::faults::{FaultAction, FaultRules, Operation};
 /// What became of one request, and what the host must do.
 #[derive(Debug, Clone)]
 pub struct Served {
-    /// The reply to send; `None`: reset the connection without one.
+    /// The reply to send; `None`: reset the connection without one (after
+    /// `delay_ms`).
     pub response: Option<http::Response<Vec<u8>>>,
     /// Wait this long before replying.
     pub delay_ms: u64,
@@ -20,7 +21,7 @@ pub struct Served {
     /// The call the request named or created, if it exists.
     pub provider_call_id: Option<String>,
     /// The fault that hit it (`status:503`, `drop`, `reply_lost`,
-    /// `latency:N`, `outage`).
+    /// `latency:N`, `reply_cut:N`, `outage`).
     pub fault: Option<String>,
     /// Whether the provider carried the request out.
     pub applied: bool,
@@ -91,6 +92,12 @@ impl Emulator {
             FaultAction::Latency { ms } => {
                 served.delay_ms = ms;
                 self.applied(served, &call, now)
+            }
+            FaultAction::ReplyCut { ms } => {
+                let mut served = self.applied(served, &call, now);
+                served.response = None;
+                served.delay_ms = ms;
+                served
             }
         }
     }

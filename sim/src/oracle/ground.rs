@@ -171,6 +171,22 @@ fn phantoms(
     }
 }
 
+/// Whether the answer callback of `c` reached the manager before the call
+/// ended: only then could the gateway count max duration from the answer.
+/// One that reached it later (a provider's redelivery after a lost
+/// callback) leaves the create as the only base the gateway had.
+pub(super) fn answer_heard_in_time(
+    seen: &Observations,
+    c: &TruthCall,
+    gid: Option<&String>,
+) -> bool {
+    [Some(&c.provider_call_id), gid]
+        .into_iter()
+        .flatten()
+        .filter_map(|id| seen.answers_heard.get(id))
+        .any(|heard| c.ended_at.is_none_or(|ended| *heard <= ended))
+}
+
 /// No hangup nobody asked for.
 fn hangups(
     calls: &BTreeMap<String, TruthCall>,
@@ -187,10 +203,7 @@ fn hangups(
             provider_call_id: c.provider_call_id.clone(),
             call_id: ids.get(&c.provider_call_id).cloned(),
             answer_reported: c.direction == Direction::Inbound
-                || seen.answers_heard.contains(&c.provider_call_id)
-                || ids
-                    .get(&c.provider_call_id)
-                    .is_some_and(|id| seen.answers_heard.contains(id)),
+                || answer_heard_in_time(seen, c, ids.get(&c.provider_call_id)),
             notify: c.direction == Direction::Outbound && notify.contains(c.to.as_str()),
             rejected: c.rejected,
             created_at_ms: c.created_at,

@@ -49,8 +49,9 @@ pub struct Observations {
     /// happened) -> the dedupe keys they came with.
     pub event_keys: BTreeMap<CallbackIdentity, Vec<String>>,
     /// Calls (the gateway's id or the provider's) whose answer callback
-    /// reached the manager.
-    pub answers_heard: std::collections::BTreeSet<String>,
+    /// reached the manager, and when it first did: an answer heard only
+    /// after the call was over (a redelivery) told the gateway nothing in time.
+    pub answers_heard: BTreeMap<String, u64>,
     requests: BTreeMap<RequestId, (String, &'static str)>,
 }
 
@@ -64,7 +65,7 @@ impl Observations {
                         .into_iter()
                         .flatten()
                     {
-                        self.answers_heard.insert(id.clone());
+                        self.answers_heard.entry(id.clone()).or_insert(now);
                     }
                 }
                 if matches!(event.kind, EventKind::Ended { .. }) {

@@ -74,3 +74,19 @@ fn one_provider_call_journaled_twice_or_as_inbound_is_an_idempotency_violation()
     assert_eq!(found.len(), 2, "{found:?}");
     assert!(found.iter().all(|v| v.invariant == Invariant::Idempotency));
 }
+
+#[test]
+fn an_answer_heard_only_after_the_call_ended_does_not_count_as_reported() {
+    use super::ground::answer_heard_in_time;
+    use super::observe::Observations;
+    let mut call = truth("p1", Direction::Outbound);
+    call.ended_at = Some(80_000);
+    let gid = "call-1".to_owned();
+    let mut seen = Observations::default();
+    assert!(!answer_heard_in_time(&seen, &call, Some(&gid)));
+    // A redelivered answer after the hangup told the gateway nothing in time.
+    seen.answers_heard.insert(gid.clone(), 90_000);
+    assert!(!answer_heard_in_time(&seen, &call, Some(&gid)));
+    seen.answers_heard.insert("p1".to_owned(), 5_000);
+    assert!(answer_heard_in_time(&seen, &call, Some(&gid)));
+}

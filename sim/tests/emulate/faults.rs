@@ -234,3 +234,59 @@ fn redeliver_sends_the_recent_callbacks_again() {
     );
     assert_eq!(unknown, 400);
 }
+
+#[test]
+fn reply_cut_applies_the_create_then_stays_silent_before_resetting() {
+    let emulate = manual();
+    let hooks = Hooks::start(ok_empty);
+    let (status, _) = emulate.post(
+        "/_callproof/faults",
+        json!({"operation": "create", "action": {"kind": "reply_cut", "ms": 600}, "count": 1}),
+    );
+    assert_eq!(status, 200);
+    let start = Instant::now();
+    let client = emulate.twilio_create("+15551230001", &format!("{}/s", hooks.base));
+    assert!(client.is_err(), "the client must see no answer: {client:?}");
+    assert!(
+        start.elapsed().as_millis() >= 600,
+        "the reset comes only after the silence"
+    );
+    let calls = emulate.calls();
+    assert_eq!(calls.len(), 1, "the create was applied");
+    let journal = emulate.requests();
+    assert_eq!(journal[0]["fault"], "reply_cut:600");
+    assert_eq!(journal[0]["applied"], true);
+    assert_eq!(journal[0]["status"], 0);
+    let (refused, _) = emulate.post(
+        "/_callproof/faults",
+        json!({"action": {"kind": "reply_cut", "ms": 400_000_000_000u64}}),
+    );
+    assert_eq!(refused, 400, "a silence past a year is refused");
+}
+
+#[test]
+fn a_late_reply_comes_after_the_provider_has_already_placed_the_call() {
+    let emulate = manual();
+    let hooks = Hooks::start(ok_empty);
+    emulate.post(
+        "/_callproof/faults",
+        json!({"operation": "create", "action": {"kind": "latency", "ms": 1_500}, "count": 1}),
+    );
+    let url = format!("{}/s", hooks.base);
+    std::thread::scope(|scope| {
+        let waiting = scope.spawn(|| emulate.twilio_create("+15551230001", &url));
+        let start = Instant::now();
+        while emulate.calls().is_empty() && start.elapsed().as_millis() < 1_200 {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(
+            emulate.calls().len(),
+            1,
+            "the call exists while its reply is still on its way"
+        );
+        assert!(!waiting.is_finished(), "the reply is not out yet");
+        let answer = waiting.join().expect("the client thread");
+        assert_eq!(answer.expect("a late answer").status, 201);
+    });
+    assert_eq!(emulate.requests()[0]["fault"], "latency:1500");
+}
