@@ -50,6 +50,20 @@ pub struct Situations {
     pub compactions: u64,
     /// Power losses in the middle of a compaction.
     pub crashes_during_compaction: u64,
+    /// Final speech results the gateway took delivery of.
+    pub speech_results: u64,
+    /// Final speech results delivered a second time (duplicate, retry or
+    /// redelivery): only their dedupe key keeps them from applying twice.
+    pub speech_twice: u64,
+    /// Listening turns the callee answered with keys.
+    pub dtmf_turns: u64,
+    /// Listening turns the callee said nothing in.
+    pub silent_turns: u64,
+    /// `continue` commands that heard no final words in time.
+    pub transcript_timeouts: u64,
+    /// Calls whose journal transcript holds two answers or more: `continue`
+    /// after `continue` on one call.
+    pub multi_turn_calls: u64,
 }
 
 /// What one run produced.
@@ -429,6 +443,24 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.unrecognised_status = e.stats.unrecognised_status;
     situations.write_failures = log.borrow().write_failures;
     situations.compactions = log.borrow().compactions;
+    situations.speech_results = e.stats.speech_results;
+    situations.speech_twice = e.stats.speech_twice;
+    situations.dtmf_turns = e.stats.dtmf_turns;
+    situations.silent_turns = e.stats.silent_turns;
+    situations.transcript_timeouts = results
+        .iter()
+        .filter(|(_, r, _)| {
+            matches!(
+                r,
+                Err(callproof_core::manager::CommandError::TranscriptTimeout { .. })
+            )
+        })
+        .count() as u64;
+    situations.multi_turn_calls = replay
+        .records
+        .values()
+        .filter(|r| r.transcript.iter().filter(|e| e.speaker == "user").count() >= 2)
+        .count() as u64;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
     let calls_answered = e
         .calls

@@ -15,6 +15,7 @@ mod adapter;
 mod core;
 mod rule;
 mod status;
+mod transcript;
 
 pub use rule::SuffixMatch;
 
@@ -89,11 +90,16 @@ pub enum Canary {
     /// reads a status word it does not know, one the provider added later, as
     /// the end of the call, so a live call is dropped.
     UnknownStatusEnds,
+    /// Issue 13 item 3, of the class of B7 ("a carrier retry of the same
+    /// callback was never recognised as a duplicate (transcripts doubled
+    /// ...)"): final transcripts keyed per delivery, so a retried or
+    /// redelivered one is applied again.
+    TranscriptKeyIgnored,
 }
 
 impl Canary {
     /// Every canary, in bug-history order.
-    pub const ALL: [Canary; 16] = [
+    pub const ALL: [Canary; 17] = [
         Canary::StaleReload,
         Canary::TimeOnlyCleanup,
         Canary::UnconfirmedDropped,
@@ -110,6 +116,7 @@ impl Canary {
         Canary::ReaperCutsConnected,
         Canary::EndedHangupRetried,
         Canary::UnknownStatusEnds,
+        Canary::TranscriptKeyIgnored,
     ];
 
     /// Its name on the command line and in tables.
@@ -131,6 +138,7 @@ impl Canary {
             Canary::ReaperCutsConnected => "reaper-cuts-connected",
             Canary::EndedHangupRetried => "ended-hangup-retried",
             Canary::UnknownStatusEnds => "unknown-status-ends",
+            Canary::TranscriptKeyIgnored => "transcript-key-ignored",
         }
     }
 
@@ -153,6 +161,7 @@ impl Canary {
             Canary::ReaperCutsConnected => "B2-reaper",
             Canary::EndedHangupRetried => "B3-proof",
             Canary::UnknownStatusEnds => "B3-status",
+            Canary::TranscriptKeyIgnored => "B7-transcript",
         }
     }
 
@@ -174,6 +183,7 @@ impl Canary {
             Canary::NotifyHangupInMemory => "Notify-mode calls scheduled the hangup with an untracked timer; after a crash only max duration ended them.",
             Canary::ReaperCutsConnected => "Time-only cleanup; a stale-call reaper (120 s, 0 when introduced) that ended live calls in speaking after about two minutes.",
             Canary::UnknownStatusEnds => "Only proof of termination (a terminal status, or not-found) may release capacity: here a status word the provider added later is read as the end, and the live call is dropped.",
+            Canary::TranscriptKeyIgnored => "Event ids were random per HTTP request, so a carrier retry of the same callback was never recognised as a duplicate (transcripts doubled): here the final transcripts' ids.",
             Canary::EndedHangupRetried => "Only proof of termination (a terminal status, or not-found) may release capacity: here the proof is retried as unknown and the slot held to a deadline.",
         }
     }
@@ -211,6 +221,10 @@ impl Canary {
             Canary::UnknownStatusEnds => Box::new(adapter::BentParse::new(
                 inner,
                 status::UnknownStatusEnds::default(),
+            )),
+            Canary::TranscriptKeyIgnored => Box::new(adapter::BentParse::new(
+                inner,
+                transcript::TranscriptKeyIgnored::default(),
             )),
             _ => inner,
         }

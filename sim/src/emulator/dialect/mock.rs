@@ -145,6 +145,8 @@ impl Dialect for MockDialect {
             CallbackKind::Ringing => "ringing",
             CallbackKind::Answered => "in-progress",
             CallbackKind::Unrecognised => super::UNRECOGNISED_STATUS,
+            // The mock reports no speech (it names no speech URL).
+            CallbackKind::Speech { .. } => "in-progress",
             CallbackKind::Ended(reason) => ended_word(reason),
         };
         let body = serde_json::to_vec(&json!({
