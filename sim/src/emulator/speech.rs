@@ -72,7 +72,8 @@ impl Emulator {
         let delay = self.speech_rng.random_range(1_500..8_000u64);
         let turn = if draw < SILENT_PER_100 {
             self.stats.silent_turns += 1;
-            self.log.record(pid, now, "listen", "the callee stays silent");
+            self.log
+                .record(pid, now, "listen", "the callee stays silent");
             Turn {
                 url,
                 answers_at: None,
@@ -165,4 +166,113 @@ impl Emulator {
 /// The utterance a speech callback reports, for the dialects.
 pub fn utterance(call: &TruthCall, index: u16) -> Option<&Utterance> {
     call.said.get(usize::from(index))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emulator::dialect::{for_provider, Dialect};
+    use callproof_core::provider::EventKind;
+    use callproof_core::webhook::RawWebhook;
+
+    const WEBHOOK: &str = "http://gateway:8080/webhook";
+    const T0: u64 = 1_769_990_000_000;
+
+    /// A call answered at `T0` whose callee said `text` (or keyed it).
+    fn answered(dialect: &dyn Dialect, url: &str, text: &str, dtmf: bool) -> TruthCall {
+        let (pid, _) = dialect.new_ids(7);
+        let mut call = TruthCall::placed(&pid, "call-7", T0, &format!("{WEBHOOK}?callId=call-7"));
+        call.phase = Phase::Answered;
+        call.answered_at = Some(T0 + 5_000);
+        call.said.push(Utterance {
+            text: text.to_owned(),
+            at: T0 + 9_000,
+            url: url.to_owned(),
+            dtmf,
+            deliveries: 0,
+            accepted: false,
+        });
+        call
+    }
+
+    /// What the provider's own adapter makes of the result callback.
+    fn parsed(provider: ProviderName, url: &str, dtmf: bool, is_final: bool) -> Vec<EventKind> {
+        let dialect = for_provider(provider).unwrap();
+        let call = answered(dialect.as_ref(), url, &words(0), dtmf);
+        let kind = CallbackKind::Speech { index: 0, is_final };
+        let request = dialect.callback(&call, kind, 3, T0 + 9_000);
+        let adapter = dialect.adapter("http://provider:80", WEBHOOK);
+        let url = request.uri().to_string();
+        let raw = RawWebhook {
+            method: request.method(),
+            url: &url,
+            headers: request.headers(),
+            body: request.body(),
+        };
+        let verified = adapter
+            .verify_webhook(&raw, ((T0 + 9_000) / 1000) as i64)
+            .unwrap();
+        let events = adapter.parse_webhook(&verified).unwrap();
+        for e in &events {
+            assert_eq!(e.call_id.as_deref(), Some("call-7"), "{provider}");
+        }
+        events.into_iter().map(|e| e.kind).collect()
+    }
+
+    fn heard(text: String, is_final: bool) -> Vec<EventKind> {
+        vec![EventKind::Speech {
+            transcript: text,
+            is_final,
+        }]
+    }
+
+    #[test]
+    fn twilio_posts_the_gather_result_to_its_action_url_and_the_adapter_reads_the_words() {
+        let action = format!("{WEBHOOK}?callId=call-7&gather=r9");
+        assert_eq!(
+            parsed(ProviderName::Twilio, &action, false, true),
+            heard(words(0), true)
+        );
+        assert_eq!(
+            parsed(ProviderName::Twilio, &action, true, true),
+            heard(words(0), true),
+            "keys pressed are posted as Digits and read as the answer"
+        );
+    }
+
+    #[test]
+    fn plivo_posts_the_getinput_result_to_its_action_url_and_the_adapter_reads_the_words() {
+        let action = format!("{WEBHOOK}?callId=call-7&plivoStep=speech&turn=r9");
+        assert_eq!(
+            parsed(ProviderName::Plivo, &action, false, true),
+            heard(words(0), true)
+        );
+        assert_eq!(
+            parsed(ProviderName::Plivo, &action, true, true),
+            heard(words(0), true)
+        );
+    }
+
+    #[test]
+    fn telnyx_sends_interim_and_final_transcriptions_and_keys_as_ignored_dtmf_events() {
+        let hook = format!("{WEBHOOK}?callId=call-7");
+        assert_eq!(
+            parsed(ProviderName::Telnyx, &hook, false, true),
+            heard(words(0), true)
+        );
+        assert_eq!(
+            parsed(ProviderName::Telnyx, &hook, false, false),
+            heard("I'd like".to_owned(), false)
+        );
+        assert_eq!(parsed(ProviderName::Telnyx, &hook, true, true), vec![]);
+    }
+
+    #[test]
+    fn every_answer_of_a_call_has_its_own_words() {
+        let all: Vec<String> = (0..20).map(words).chain((0..20).map(digits)).collect();
+        let mut unique = all.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), all.len());
+    }
 }

@@ -460,7 +460,8 @@ impl<I: Io> Driver<I> {
                     .filter(|r| r.mode() == CallMode::Conversation && r.state.is_connected())
                     .map(|r| r.call_id)
                     .collect();
-                let call_id = (!talking.is_empty()).then(|| talking[nth % talking.len()].clone())?;
+                let call_id =
+                    (!talking.is_empty()).then(|| talking[nth % talking.len()].clone())?;
                 Command::Continue {
                     call_id,
                     prompt: "How can I help?".into(),

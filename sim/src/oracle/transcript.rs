@@ -17,7 +17,10 @@ pub(super) fn check(call: &TruthCall, record: Option<&CallRecord>, at_ms: u64) -
     let violation = |invariant, detail: String| Violation {
         invariant,
         at_ms,
-        detail: format!("call {} ({}): {detail}", call.provider_call_id, record.call_id),
+        detail: format!(
+            "call {} ({}): {detail}",
+            call.provider_call_id, record.call_id
+        ),
     };
     let heard: Vec<&str> = record
         .transcript
@@ -37,7 +40,9 @@ pub(super) fn check(call: &TruthCall, record: Option<&CallRecord>, at_ms: u64) -
         if applied.contains(&n) {
             out.push(violation(
                 Invariant::TranscriptOnceInOrder,
-                format!("the callee's answer {text:?} is in the journal's transcript twice: {heard:?}"),
+                format!(
+                    "the callee's answer {text:?} is in the journal's transcript twice: {heard:?}"
+                ),
             ));
         } else if applied.last().is_some_and(|last| *last > n) {
             out.push(violation(

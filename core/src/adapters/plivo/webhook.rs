@@ -54,7 +54,8 @@ pub(crate) fn parse_webhook(webhook: &VerifiedWebhook) -> Result<Vec<ProviderEve
     let (kind, identity) = if step == PlivoStep::Speech || field("Speech").is_some() {
         // `GetInput` takes speech or keys; `Digits` keyed is the caller's
         // answer as words would be.
-        let answer = field("Speech").or_else(|| field("Digits").filter(|_| step == PlivoStep::Speech));
+        let answer =
+            field("Speech").or_else(|| field("Digits").filter(|_| step == PlivoStep::Speech));
         let Some(transcript) = answer else {
             // Listening ended without words: nothing to report.
             return Ok(Vec::new());

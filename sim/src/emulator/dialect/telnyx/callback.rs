@@ -109,7 +109,14 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
             payload.insert("digit".into(), json!(digit));
             payload.insert("from".into(), json!(call.from));
             payload.insert("to".into(), json!(call.to));
-            return event(call, "call.dtmf.received", id, &identity, occurred_at, payload);
+            return event(
+                call,
+                "call.dtmf.received",
+                id,
+                &identity,
+                occurred_at,
+                payload,
+            );
         }
         let words = said.map_or("", |u| u.text.as_str());
         // An interim result is the first words of the final one.
