@@ -155,6 +155,12 @@ impl Summary {
             ("unknown status word sent", s.unrecognised_status),
             ("compactions", s.compactions),
             ("crashes during compaction", s.crashes_during_compaction),
+            ("speech result delivered", s.speech_results),
+            ("final transcript delivered twice", s.speech_twice),
+            ("DTMF keyed", s.dtmf_turns),
+            ("silence in a listening turn", s.silent_turns),
+            ("continue timed out", s.transcript_timeouts),
+            ("multi-turn continue", s.multi_turn_calls),
         ] {
             *self.situations.entry(name.to_owned()).or_default() += n;
         }
@@ -189,7 +195,7 @@ fn reply_lost_situation(op: LostOp) -> &'static str {
 
 /// The situations every campaign must have produced (a zero means the
 /// campaign tested nothing there).
-pub const REQUIRED_SITUATIONS: [&str; 23] = [
+pub const REQUIRED_SITUATIONS: [&str; 29] = [
     "crash with a call queued",
     "crash with a call ringing",
     "crash with a call answered",
@@ -213,6 +219,12 @@ pub const REQUIRED_SITUATIONS: [&str; 23] = [
     "status answered, reply lost",
     "speak applied, reply lost",
     "listen applied, reply lost",
+    "speech result delivered",
+    "final transcript delivered twice",
+    "DTMF keyed",
+    "silence in a listening turn",
+    "continue timed out",
+    "multi-turn continue",
 ];
 
 /// The campaign's results.

@@ -55,6 +55,20 @@ pub struct Situations {
     /// Requests the provider carried out whose reply the gateway never got
     /// (reset, or later than its timeout), by operation.
     pub replies_lost: BTreeMap<LostOp, u64>,
+    /// Final speech results the gateway took delivery of.
+    pub speech_results: u64,
+    /// Final speech results delivered a second time (duplicate, retry or
+    /// redelivery): only their dedupe key keeps them from applying twice.
+    pub speech_twice: u64,
+    /// Listening turns the callee answered with keys.
+    pub dtmf_turns: u64,
+    /// Listening turns the callee said nothing in.
+    pub silent_turns: u64,
+    /// `continue` commands that heard no final words in time.
+    pub transcript_timeouts: u64,
+    /// Calls whose journal transcript holds two answers or more: `continue`
+    /// after `continue` on one call.
+    pub multi_turn_calls: u64,
 }
 
 // A late reply must come after the gateway has given up on it.
@@ -474,6 +488,24 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
             *situations.replies_lost.entry(op).or_default() += 1;
         }
     }
+    situations.speech_results = e.stats.speech_results;
+    situations.speech_twice = e.stats.speech_twice;
+    situations.dtmf_turns = e.stats.dtmf_turns;
+    situations.silent_turns = e.stats.silent_turns;
+    situations.transcript_timeouts = results
+        .iter()
+        .filter(|(_, r, _)| {
+            matches!(
+                r,
+                Err(callproof_core::manager::CommandError::TranscriptTimeout { .. })
+            )
+        })
+        .count() as u64;
+    situations.multi_turn_calls = replay
+        .records
+        .values()
+        .filter(|r| r.transcript.iter().filter(|e| e.speaker == "user").count() >= 2)
+        .count() as u64;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;
     let calls_answered = e
         .calls

@@ -431,6 +431,17 @@ impl Scenario {
                 kind: FaultKind::ReplyLost { op, reply },
             });
         }
+        // Conversations (issue 13 item 3), from draws of their own so every
+        // draw above stays where it was.
+        let mut talk = SmallRng::seed_from_u64(seed ^ 0x7a1c_5eed_u64);
+        for _ in 0..talk.random_range(8..=14) {
+            let at = EPOCH_MS + talk.random_range(10_000..ACTIVE_MS);
+            let job = Job::Converse {
+                nth: talk.random_range(0..4),
+                turns: talk.random_range(2..=4),
+            };
+            workload.push(Work { at, job });
+        }
         faults.sort_by_key(|f| f.at_ms);
         workload.sort_by_key(|w| w.at);
         let faults_end_ms = faults

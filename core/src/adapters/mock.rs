@@ -31,7 +31,8 @@
 //! "provider_call_id", "status", "direction" ("inbound" | "outbound"), "from",
 //! "to", "occurred_at_ms"}`. `id` identifies the callback (a retried delivery
 //! repeats it); `call_id` is the manager's id echoed from the create (null
-//! for inbound calls). They are signed by the mock's own scheme: header
+//! for inbound calls). A live call's webhook may carry `"transcript":
+//! {"text", "is_final"}`: the caller's words while it is listened to. They are signed by the mock's own scheme: header
 //! `x-mock-signature` = lowercase hex of HMAC-SHA256 keyed with the token over
 //! `"{url}\n{body}"`, where `url` is the URL the callback was sent to. There
 //! is no timestamp: the mock has no replay window.

@@ -338,6 +338,10 @@ impl<R: InboundRule> CallCore for Wrapped<R> {
         self.inner.live_call_ids()
     }
 
+    fn live_records(&self) -> Vec<callproof_core::record::CallRecord> {
+        self.inner.live_records().cloned().collect()
+    }
+
     fn after_write_failure(&mut self) -> AfterWriteFailure {
         if self.canary == Canary::PublishedBeforePersisted {
             // The write threw: the rest of the operation is abandoned, the

@@ -15,6 +15,7 @@ mod adapter;
 mod core;
 mod rule;
 mod status;
+mod transcript;
 
 pub use rule::SuffixMatch;
 
@@ -95,11 +96,16 @@ pub enum Canary {
     /// the slot and forgets a call the provider placed: an orphan, and a
     /// capacity overrun once the slot is given away.
     LostCreateFreed,
+    /// Issue 13 item 3, of the class of B7 ("a carrier retry of the same
+    /// callback was never recognised as a duplicate (transcripts doubled
+    /// ...)"): final transcripts keyed per delivery, so a retried or
+    /// redelivered one is applied again.
+    TranscriptKeyIgnored,
 }
 
 impl Canary {
     /// Every canary, in bug-history order.
-    pub const ALL: [Canary; 17] = [
+    pub const ALL: [Canary; 18] = [
         Canary::StaleReload,
         Canary::TimeOnlyCleanup,
         Canary::UnconfirmedDropped,
@@ -117,6 +123,7 @@ impl Canary {
         Canary::EndedHangupRetried,
         Canary::UnknownStatusEnds,
         Canary::LostCreateFreed,
+        Canary::TranscriptKeyIgnored,
     ];
 
     /// Its name on the command line and in tables.
@@ -139,6 +146,7 @@ impl Canary {
             Canary::EndedHangupRetried => "ended-hangup-retried",
             Canary::UnknownStatusEnds => "unknown-status-ends",
             Canary::LostCreateFreed => "lost-create-freed",
+            Canary::TranscriptKeyIgnored => "transcript-key-ignored",
         }
     }
 
@@ -162,6 +170,7 @@ impl Canary {
             Canary::EndedHangupRetried => "B3-proof",
             Canary::UnknownStatusEnds => "B3-status",
             Canary::LostCreateFreed => "B3-create",
+            Canary::TranscriptKeyIgnored => "B7-transcript",
         }
     }
 
@@ -184,6 +193,7 @@ impl Canary {
             Canary::ReaperCutsConnected => "Time-only cleanup; a stale-call reaper (120 s, 0 when introduced) that ended live calls in speaking after about two minutes.",
             Canary::UnknownStatusEnds => "Only proof of termination (a terminal status, or not-found) may release capacity: here a status word the provider added later is read as the end, and the live call is dropped.",
             Canary::LostCreateFreed => "Only proof of termination (a terminal status, or not-found) may release capacity: here a create whose reply was lost is taken as refused, the slot freed and the call the provider placed forgotten.",
+            Canary::TranscriptKeyIgnored => "Event ids were random per HTTP request, so a carrier retry of the same callback was never recognised as a duplicate (transcripts doubled): here the final transcripts' ids.",
             Canary::EndedHangupRetried => "Only proof of termination (a terminal status, or not-found) may release capacity: here the proof is retried as unknown and the slot held to a deadline.",
         }
     }
@@ -221,6 +231,10 @@ impl Canary {
             Canary::UnknownStatusEnds => Box::new(adapter::BentParse::new(
                 inner,
                 status::UnknownStatusEnds::default(),
+            )),
+            Canary::TranscriptKeyIgnored => Box::new(adapter::BentParse::new(
+                inner,
+                transcript::TranscriptKeyIgnored::default(),
             )),
             _ => inner,
         }

@@ -272,5 +272,6 @@ fn kind_word(kind: CallbackKind) -> &'static str {
         CallbackKind::Answered => "answered",
         CallbackKind::Ended(_) => "ended",
         CallbackKind::Unrecognised => "unrecognised",
+        CallbackKind::Speech { .. } => "speech",
     }
 }

@@ -101,6 +101,13 @@ impl Emulator {
         answer: Option<GatewayAnswer>,
         now: u64,
     ) {
+        if let CallbackKind::Speech {
+            index,
+            is_final: true,
+        } = kind
+        {
+            self.speech_answered(pid, index, answer == Some(GatewayAnswer::Accept));
+        }
         if let (CallbackKind::Ended(_), Some(GatewayAnswer::Accept)) = (kind, answer) {
             if let Some(c) = self.calls.get_mut(pid) {
                 c.end_accepted = true;

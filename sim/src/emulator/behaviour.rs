@@ -75,6 +75,14 @@ pub struct EmulatorStats {
     pub inbound_accepted: u64,
     /// Callbacks in a status word no adapter knows (a status added later).
     pub unrecognised_status: u64,
+    /// Final speech results the gateway took delivery of (2xx), once each.
+    pub speech_results: u64,
+    /// Final speech results delivered to the gateway a second time.
+    pub speech_twice: u64,
+    /// Listening turns in which the callee keyed digits instead of speaking.
+    pub dtmf_turns: u64,
+    /// Listening turns in which the callee said nothing.
+    pub silent_turns: u64,
 }
 
 /// One emulated provider.
@@ -111,6 +119,13 @@ pub struct Emulator {
     pub(crate) id_salt: u64,
     /// The call the latest create made.
     last_created: Option<String>,
+    /// Draws for what callees say when the gateway listens (issue 13 item
+    /// 3), apart from `rng` so every earlier draw of a seed stays put.
+    pub(super) speech_rng: SmallRng,
+    /// Listening turns in progress, by provider call id.
+    pub(super) turns: BTreeMap<String, super::speech::Turn>,
+    /// The speech URL of the StartListening request being applied.
+    pending_speech_url: Option<String>,
 }
 
 /// How far back the provider keeps callbacks it may deliver again.
@@ -151,6 +166,9 @@ impl Emulator {
             callees: CalleeScripts::default(),
             id_salt: 0,
             last_created: None,
+            speech_rng: SmallRng::seed_from_u64(seed ^ 0x5bee_c400_u64),
+            turns: BTreeMap::new(),
+            pending_speech_url: None,
         }
     }
 
@@ -201,10 +219,20 @@ impl Emulator {
             Ok(call) => call,
             Err(response) => return response,
         };
+        self.note_speech_url(&call, request);
         if let Some(response) = self.outage_answer(&call, now) {
             return response;
         }
         self.apply(&call, now)
+    }
+
+    /// Remembers where the speech of the listening `request` starts goes,
+    /// for [`Emulator::apply`] (which sees only the understood call).
+    pub(crate) fn note_speech_url(&mut self, call: &ApiCall, request: &http::Request<Vec<u8>>) {
+        self.pending_speech_url = match call {
+            ApiCall::StartListening(_) => self.dialect.speech_url(request),
+            _ => None,
+        };
     }
 
     /// The injected outage's refusal of `call`, while the outage lasts.
@@ -264,6 +292,7 @@ impl Emulator {
                     decided_at: None,
                     first_spoken_at: None,
                     end_accepted: false,
+                    said: Vec::new(),
                 };
                 if let Some(rid) = rid {
                     self.by_request.insert(rid, pid.clone());
@@ -302,6 +331,14 @@ impl Emulator {
                             _ => "start",
                         };
                         self.log.record(&pid, now, event, detail);
+                        match &call {
+                            ApiCall::StartListening(_) => {
+                                let url = self.pending_speech_url.take();
+                                self.listen(&pid, url, now);
+                            }
+                            ApiCall::StopListening(_) => self.stop_listening(&pid),
+                            _ => {}
+                        }
                         self.dialect
                             .respond(call, ApiResult::Done(&self.calls[&pid]))
                     }
@@ -380,6 +417,7 @@ impl Emulator {
             decided_at: None,
             first_spoken_at: None,
             end_accepted: false,
+            said: Vec::new(),
         };
         self.calls.insert(pid.clone(), truth);
         self.emit(&pid, CallbackKind::Initiated, now);
@@ -463,7 +501,7 @@ impl Emulator {
         });
     }
 
-    fn emit(&mut self, pid: &str, kind: CallbackKind, now: u64) {
+    pub(super) fn emit(&mut self, pid: &str, kind: CallbackKind, now: u64) {
         let Some(call) = self.calls.get_mut(pid) else {
             return;
         };
@@ -574,6 +612,7 @@ impl Emulator {
                 _ => {}
             }
         }
+        self.speak_due(now);
     }
 
     fn ringing(&mut self, pid: &str, now: u64) {

@@ -63,6 +63,10 @@ impl CallLogs {
             CallbackKind::Ended(reason) => self.record(pid, at_ms, "ended", reason.as_str()),
             // Not a change of the call: a note, like a machine answering.
             CallbackKind::Unrecognised => self.record(pid, at_ms, "status", "unrecognised word"),
+            CallbackKind::Speech { is_final: true, .. } => {
+                self.record(pid, at_ms, "speech", "final result")
+            }
+            CallbackKind::Speech { .. } => self.record(pid, at_ms, "speech", "interim result"),
         }
     }
 

@@ -10,6 +10,7 @@ pub mod host;
 pub mod log;
 pub mod serve;
 pub mod served;
+pub mod speech;
 mod timers;
 pub mod truth;
 

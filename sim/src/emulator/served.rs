@@ -51,6 +51,7 @@ impl Emulator {
                 }
             }
         };
+        self.note_speech_url(&call, request);
         let operation = Operation::journal_name(&call);
         let mut served = Served {
             response: None,

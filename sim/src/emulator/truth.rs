@@ -87,6 +87,28 @@ pub struct TruthCall {
     /// The gateway answered the call's end callback with "accepted": it said
     /// the end was applied (and so durable).
     pub end_accepted: bool,
+    /// What the callee said (or keyed) into the call while the gateway
+    /// listened, in order: the ground truth of its transcript.
+    pub said: Vec<Utterance>,
+}
+
+/// One answer of the callee in a listening turn, as the provider heard it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Utterance {
+    /// The words (unique per call, so the oracle can tell them apart).
+    pub text: String,
+    /// When the provider had the final result.
+    pub at: u64,
+    /// Where the provider posts the result (Twilio's `<Gather action>`,
+    /// Plivo's `GetInput action`, Telnyx's webhook URL).
+    pub url: String,
+    /// Keyed on the phone's keypad rather than spoken.
+    pub dtmf: bool,
+    /// Times the final result's callback was answered 2xx.
+    pub deliveries: u32,
+    /// The gateway answered a delivery of the final result "accepted": it
+    /// said the words were applied (and so durable).
+    pub accepted: bool,
 }
 
 impl TruthCall {
@@ -123,6 +145,7 @@ impl TruthCall {
             decided_at: None,
             first_spoken_at: None,
             end_accepted: false,
+            said: Vec::new(),
         }
     }
 

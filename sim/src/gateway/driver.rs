@@ -20,6 +20,7 @@ use callproof_core::manager::{
     Ack, Command, CommandError, CommandId, CommandOk, EventToken, Input, Output, RequestId, TimerId,
 };
 use callproof_core::provider::ProviderError;
+use callproof_core::record::CallMode;
 use callproof_core::webhook::RawWebhook;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
@@ -67,6 +68,10 @@ const REBOOT_AFTER: Duration = Duration::from_secs(1);
 const RETRY_AFTER_MS: u64 = 15_000;
 const RETRIES: u32 = 6;
 
+/// The scripted operator's pause between one `continue` of a conversation
+/// and the next.
+const THINK_MS: u64 = 1_000;
+
 struct Driver<I: Io> {
     io: I,
     log: Rc<RefCell<GatewayLog>>,
@@ -91,6 +96,9 @@ struct Driver<I: Io> {
     places: BTreeMap<CommandId, (Job, u32)>,
     /// Refused places the operator tries again: (at, job, tries so far).
     retries: Vec<(u64, Job, u32)>,
+    /// `continue` commands of a scripted conversation in flight: the call
+    /// and how many turns follow.
+    conversations: BTreeMap<CommandId, (String, u32)>,
     /// Control API commands waiting for their result.
     answers: BTreeMap<CommandId, oneshot::Sender<ControlAnswer>>,
     /// Provider requests in flight.
@@ -220,6 +228,7 @@ async fn boot<I: Io>(
         next_cmd: 0,
         places: BTreeMap::new(),
         retries: Vec::new(),
+        conversations: BTreeMap::new(),
         answers: BTreeMap::new(),
         in_flight: BTreeSet::new(),
         recovering: Some(BTreeSet::new()),
@@ -353,6 +362,9 @@ impl<I: Io> Driver<I> {
                         if matches!(job, Job::Place { .. }) {
                             self.places.insert(id, (job.clone(), tries));
                         }
+                        if let (Command::Continue { call_id, .. }, Some(left)) = (&command, job.turns_after()) {
+                            self.conversations.insert(id, (call_id.clone(), left));
+                        }
                         self.issue(id, command, now).await?;
                     }
                 }
@@ -440,6 +452,25 @@ impl<I: Io> Driver<I> {
                 prompt: "Anything else?".into(),
             },
             Job::End(n) => Command::End { call_id: nth(*n)? },
+            Job::Converse { nth, .. } => {
+                let talking: Vec<String> = self
+                    .mgr
+                    .live_records()
+                    .into_iter()
+                    .filter(|r| r.mode() == CallMode::Conversation && r.state.is_connected())
+                    .map(|r| r.call_id)
+                    .collect();
+                let call_id =
+                    (!talking.is_empty()).then(|| talking[nth % talking.len()].clone())?;
+                Command::Continue {
+                    call_id,
+                    prompt: "How can I help?".into(),
+                }
+            }
+            Job::ContinueOn { call_id, .. } => Command::Continue {
+                call_id: call_id.clone(),
+                prompt: "Anything else?".into(),
+            },
         })
     }
 
@@ -481,6 +512,19 @@ impl<I: Io> Driver<I> {
             if matches!(result, Err(CommandError::CapacityReached { .. })) && tries < RETRIES {
                 self.retries
                     .push((self.io.now_ms() + RETRY_AFTER_MS, job, tries + 1));
+            }
+        }
+        if let Some((call_id, turns_left)) = self.conversations.remove(&cmd) {
+            let turn_over = matches!(
+                result,
+                Ok(CommandOk::Transcript(_)) | Err(CommandError::TranscriptTimeout { .. })
+            );
+            if turn_over && turns_left > 0 {
+                let job = Job::ContinueOn {
+                    call_id,
+                    turns_left: turns_left - 1,
+                };
+                self.retries.push((self.io.now_ms() + THINK_MS, job, 0));
             }
         }
         self.trace(format!("result {}", describe_result(&result)));

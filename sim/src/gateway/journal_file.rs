@@ -114,8 +114,13 @@ impl<I: Io> JournalFile<I> {
         }
         .await;
         if let Err(e) = written {
-            // Best effort: a stray checkpoint is removed at the next open anyway.
+            // Best effort: a stray checkpoint is removed at the next open
+            // anyway. The removal is made durable at once, so the next
+            // checkpoint made under the same name is never undone by it
+            // (an unsynced removal replayed after that checkpoint's rename
+            // lost the whole compacted journal at the next power loss).
             let _ = self.io.remove(&tmp);
+            let _ = self.io.sync_dir(&self.dir).await;
             return Err(CompactionError::Before(e));
         }
         self.io

@@ -66,6 +66,33 @@ pub enum Job {
     Continue(usize),
     /// Hang up the n-th live call.
     End(usize),
+    /// Hold a conversation on the n-th connected conversation call: a
+    /// `continue`, and once it hears words (or times out in silence)
+    /// another, `turns` in all.
+    Converse {
+        /// Which of the connected conversation calls.
+        nth: usize,
+        /// How many `continue` commands in a row.
+        turns: u32,
+    },
+    /// The next `continue` of a conversation on one call.
+    ContinueOn {
+        /// The call.
+        call_id: String,
+        /// `continue` commands still to come after this one.
+        turns_left: u32,
+    },
+}
+
+impl Job {
+    /// For the `continue` of a scripted conversation: how many turns follow.
+    pub fn turns_after(&self) -> Option<u32> {
+        match self {
+            Job::Converse { turns, .. } => Some(turns.saturating_sub(1)),
+            Job::ContinueOn { turns_left, .. } => Some(*turns_left),
+            _ => None,
+        }
+    }
 }
 
 /// One thing the operator asks, at a simulated time.

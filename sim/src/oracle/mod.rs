@@ -9,6 +9,7 @@ pub mod observe;
 mod orphans;
 #[cfg(test)]
 mod tests;
+mod transcript;
 
 pub use compaction::check_recovered_journal;
 pub use orphans::{OrphanWatch, ORPHAN_GRACE_MS};
@@ -56,11 +57,15 @@ pub enum Invariant {
     /// The gateway ends a connected call only when the operator, max
     /// duration, notify mode or inbound policy asks it to.
     NoUnrequestedHangup,
+    /// Every final answer of a callee is applied to its call's transcript
+    /// at most once, in the order the callee gave them, and only words the
+    /// callee really said.
+    TranscriptOnceInOrder,
 }
 
 impl Invariant {
     /// All of them, in table order.
-    pub const ALL: [Invariant; 9] = [
+    pub const ALL: [Invariant; 10] = [
         Invariant::NoPhantom,
         Invariant::NoOrphan,
         Invariant::Capacity,
@@ -70,6 +75,7 @@ impl Invariant {
         Invariant::InboundPolicy,
         Invariant::Idempotency,
         Invariant::NoUnrequestedHangup,
+        Invariant::TranscriptOnceInOrder,
     ];
 
     /// The name used in tables and regression files.
@@ -84,6 +90,7 @@ impl Invariant {
             Invariant::InboundPolicy => "inbound-policy",
             Invariant::Idempotency => "idempotency",
             Invariant::NoUnrequestedHangup => "no-unrequested-hangup",
+            Invariant::TranscriptOnceInOrder => "transcript-once-in-order",
         }
     }
 }
@@ -256,6 +263,9 @@ pub fn check_end(
     ));
     out.extend(journal_file::lines_in_order(evidence.journal_bytes, at_ms));
     out.extend(journal_file::one_record_per_call(calls, journal, at_ms));
+    for c in calls.values().filter(|c| c.owned) {
+        out.extend(transcript::check(c, journal_record(journal, c), at_ms));
+    }
     let probe_placed = calls.values().any(|c| c.to == probe_to);
     if !probe_placed {
         out.push(Violation {

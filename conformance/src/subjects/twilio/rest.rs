@@ -111,7 +111,7 @@ pub(super) fn expected_request(case: OpCase) -> Expected {
         OpCase::Status => request(Method::GET, call_path(), Body::Empty),
         OpCase::Speak => twiml_update(&[format!("<Say>{SPEAK_TEXT}</Say>"), back_to_us]),
         OpCase::StartListening => twiml_update(&[
-            "<Gather input=\"speech\"".to_owned(),
+            "<Gather input=\"dtmf speech\"".to_owned(),
             back_to_us,
             // The action URL names the command: the speech callback's identity.
             format!("gather={COMMAND_ID}"),

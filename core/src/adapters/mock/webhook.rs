@@ -73,6 +73,16 @@ struct EventBody {
     to: Option<String>,
     #[serde(default)]
     occurred_at_ms: Option<u64>,
+    /// The caller's words while the call is listened to.
+    #[serde(default)]
+    transcript: Option<TranscriptBody>,
+}
+
+/// `{"text": ..., "is_final": ...}`: what the caller said (or keyed).
+#[derive(Deserialize)]
+struct TranscriptBody {
+    text: String,
+    is_final: bool,
 }
 
 pub(super) fn parse(webhook: &VerifiedWebhook) -> Result<Vec<ProviderEvent>, WebhookError> {
@@ -103,9 +113,13 @@ pub(super) fn parse(webhook: &VerifiedWebhook) -> Result<Vec<ProviderEvent>, Web
             })
         }
     };
-    let kind = match status.end_reason() {
-        Some(reason) => EventKind::Ended { reason },
-        None => match status {
+    let kind = match (status.end_reason(), body.transcript) {
+        (None, Some(t)) => EventKind::Speech {
+            transcript: t.text,
+            is_final: t.is_final,
+        },
+        (Some(reason), _) => EventKind::Ended { reason },
+        (None, None) => match status {
             MockStatus::Queued => EventKind::Initiated,
             MockStatus::Ringing => EventKind::Ringing,
             _ => EventKind::Answered,

@@ -52,7 +52,11 @@ pub(crate) fn parse_webhook(webhook: &VerifiedWebhook) -> Result<Vec<ProviderEve
     }
 
     let (kind, identity) = if step == PlivoStep::Speech || field("Speech").is_some() {
-        let Some(transcript) = field("Speech") else {
+        // `GetInput` takes speech or keys; `Digits` keyed is the caller's
+        // answer as words would be.
+        let answer =
+            field("Speech").or_else(|| field("Digits").filter(|_| step == PlivoStep::Speech));
+        let Some(transcript) = answer else {
             // Listening ended without words: nothing to report.
             return Ok(Vec::new());
         };

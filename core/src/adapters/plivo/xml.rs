@@ -4,7 +4,7 @@
 //! transfer's `aleg_url`) and hangs up when it runs out, so every answer
 //! must keep the call up until we end it. Elements used, per
 //! plivo.com/docs/voice/xml: `Wait length` (seconds, > 0), `GetInput`
-//! (`action`, `method`, `inputType="speech"`, `executionTimeout` 5–60 s,
+//! (`action`, `method`, `inputType="dtmf speech"`, `executionTimeout` 5–60 s,
 //! `redirect="false"`: report the words to `action` and carry on with the next
 //! element instead of fetching new XML from it), `Hangup reason="rejected"`.
 
@@ -93,7 +93,7 @@ fn listen_element(config: &PlivoConfig, webhook: &VerifiedWebhook) -> Option<Str
     )
     .ok()?;
     Some(format!(
-        r#"<GetInput action="{}" method="POST" inputType="speech" executionTimeout="{LISTEN_TIMEOUT_SECS}" redirect="false"></GetInput>"#,
+        r#"<GetInput action="{}" method="POST" inputType="dtmf speech" executionTimeout="{LISTEN_TIMEOUT_SECS}" redirect="false"></GetInput>"#,
         crate::adapters::xml::escape(&action)
     ))
 }

@@ -41,10 +41,11 @@ pub(super) fn say_then_hold(text: &str, url: &str) -> String {
     )
 }
 
-/// Listen for one utterance (posted to `action`), then hold if none came.
+/// Listen for one answer, spoken or keyed (posted to `action`), then hold
+/// if none came.
 pub(super) fn gather_then_hold(action: &str, url: &str) -> String {
     format!(
-        "<Response><Gather input=\"speech\" action=\"{}\" method=\"POST\" timeout=\"{GATHER_TIMEOUT_SECS}\" speechTimeout=\"{SPEECH_END_SECS}\"></Gather>{}</Response>",
+        "<Response><Gather input=\"dtmf speech\" action=\"{}\" method=\"POST\" timeout=\"{GATHER_TIMEOUT_SECS}\" speechTimeout=\"{SPEECH_END_SECS}\"></Gather>{}</Response>",
         escape(action),
         hold_tail(url)
     )
@@ -87,7 +88,7 @@ mod tests {
     fn listening_gathers_speech_and_posts_it_to_the_action_url() {
         let doc = gather_then_hold("https://h/cb?callId=c1&gather=k", "https://h/cb");
         assert!(doc.starts_with(
-            "<Response><Gather input=\"speech\" action=\"https://h/cb?callId=c1&amp;gather=k\" method=\"POST\" timeout=\"10\" speechTimeout=\"2\"></Gather>"
+            "<Response><Gather input=\"dtmf speech\" action=\"https://h/cb?callId=c1&amp;gather=k\" method=\"POST\" timeout=\"10\" speechTimeout=\"2\"></Gather>"
         ), "{doc}");
     }
 }

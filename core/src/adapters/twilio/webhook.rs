@@ -5,8 +5,8 @@
 //!   `SequenceNumber` and `Timestamp`);
 //! - call-logic requests (a call's `Url`, our `<Redirect>`s, and the voice URL
 //!   of an inbound call): the same call parameters, without a sequence number;
-//! - `<Gather>` results: `SpeechResult` (and `Confidence`) on the action URL,
-//!   which carries `gather=<command id>`.
+//! - `<Gather>` results: `SpeechResult` (and `Confidence`), or `Digits` for
+//!   keys pressed, on the action URL, which carries `gather=<command id>`.
 //!
 //! `CallStatus` values [Twilio's call-progress docs, recalled]: `initiated`,
 //! `queued`, `ringing`, `in-progress` and the five terminal ones.
@@ -36,7 +36,14 @@ pub(super) fn parse(webhook: &VerifiedWebhook) -> Result<Vec<ProviderEvent>, Web
         .filter(|sid| !sid.is_empty())
         .ok_or_else(|| malformed("no CallSid".to_owned()))?;
 
-    let (kind, identity) = match field("SpeechResult") {
+    // Keys pressed answer a `<Gather>` as words do: `Digits` on its action
+    // URL (one with our gather id) is the caller's answer.
+    let gathered = field("SpeechResult").or_else(|| {
+        field("Digits")
+            .filter(|d| !d.is_empty())
+            .filter(|_| form::first(&query, "gather").is_some_and(|g| !g.is_empty()))
+    });
+    let (kind, identity) = match gathered {
         Some(transcript) => {
             let gather = form::first(&query, "gather")
                 .filter(|g| !g.is_empty())

@@ -129,6 +129,10 @@ impl Dialect for MockDialect {
         }
     }
 
+    fn speech_to_webhook(&self) -> bool {
+        true
+    }
+
     fn new_ids(&self, n: u64) -> (String, Option<String>) {
         (format!("mc{n:06}"), None)
     }
@@ -145,9 +149,11 @@ impl Dialect for MockDialect {
             CallbackKind::Ringing => "ringing",
             CallbackKind::Answered => "in-progress",
             CallbackKind::Unrecognised => super::UNRECOGNISED_STATUS,
+            // A live call's status, with the words in `transcript`.
+            CallbackKind::Speech { .. } => "in-progress",
             CallbackKind::Ended(reason) => ended_word(reason),
         };
-        let body = serde_json::to_vec(&json!({
+        let mut event = json!({
             "id": format!("{}-{sequence}", call.provider_call_id),
             "call_id": call.call_id,
             "provider_call_id": call.provider_call_id,
@@ -156,8 +162,12 @@ impl Dialect for MockDialect {
             "from": call.from,
             "to": call.to,
             "occurred_at_ms": now,
-        }))
-        .unwrap_or_default();
+        });
+        if let CallbackKind::Speech { index, is_final } = kind {
+            let text = crate::emulator::speech::utterance(call, index).map(|u| u.text.clone());
+            event["transcript"] = json!({"text": text.unwrap_or_default(), "is_final": is_final});
+        }
+        let body = serde_json::to_vec(&event).unwrap_or_default();
         let signature = webhook_signature(TOKEN, &call.webhook_url, &body).unwrap_or_default();
         let mut request = http::Request::new(body);
         *request.method_mut() = http::Method::POST;

@@ -124,6 +124,15 @@ pub enum CallbackKind {
     /// knows ([`UNRECOGNISED_STATUS`]): a status the provider adds later. It
     /// must never count as an end.
     Unrecognised,
+    /// The callee's answer in a listening turn: `call.said[index]`, as an
+    /// interim or the final result (Telnyx sends both; Twilio and Plivo post
+    /// only the final one to the listening's action URL).
+    Speech {
+        /// Which utterance of the call.
+        index: u16,
+        /// The final result rather than an interim one.
+        is_final: bool,
+    },
 }
 
 /// The status word of a [`CallbackKind::Unrecognised`] callback. Made up on
@@ -162,6 +171,19 @@ pub trait Dialect {
         sequence: u32,
         now: u64,
     ) -> http::Request<Vec<u8>>;
+
+    /// Where this provider posts what the callee says during the listening
+    /// `request` starts (a StartListening): the action URL the request
+    /// names. `None`: this dialect reports no speech at that URL.
+    fn speech_url(&self, _request: &http::Request<Vec<u8>>) -> Option<String> {
+        None
+    }
+
+    /// Whether speech results go to the call's own webhook URL (Telnyx's
+    /// `call.transcription` events) rather than to an action URL.
+    fn speech_to_webhook(&self) -> bool {
+        false
+    }
 
     /// Whether the create response already carries the call id (false for
     /// Plivo, whose call uuid first appears in callbacks).

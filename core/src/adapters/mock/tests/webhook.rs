@@ -208,3 +208,24 @@ fn a_signed_but_unreadable_body_is_malformed() {
         );
     }
 }
+
+#[test]
+fn a_transcript_on_a_live_call_is_the_callers_words_keyed_by_the_event() {
+    let body = r#"{"id":"mc-1-9","call_id":"call-1","provider_call_id":"mc-1","status":"in-progress","transcript":{"text":"Four people","is_final":true}}"#;
+    let events = verify(HOOK_URL, &signed(HOOK_URL, body, TOKEN), body).unwrap();
+    assert_eq!(
+        events[0].kind,
+        EventKind::Speech {
+            transcript: "Four people".to_owned(),
+            is_final: true
+        }
+    );
+    assert_eq!(events[0].dedupe_key, "mock:mc-1-9");
+}
+
+#[test]
+fn a_transcript_never_hides_an_end() {
+    let body = r#"{"id":"mc-1-10","provider_call_id":"mc-1","status":"completed","transcript":{"text":"bye","is_final":true}}"#;
+    let events = verify(HOOK_URL, &signed(HOOK_URL, body, TOKEN), body).unwrap();
+    assert!(matches!(events[0].kind, EventKind::Ended { .. }));
+}

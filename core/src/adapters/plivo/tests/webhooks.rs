@@ -400,6 +400,45 @@ fn a_listening_turn_without_words_reports_nothing() {
 }
 
 #[test]
+fn keys_pressed_in_a_listening_turn_are_the_callers_answer_keyed_by_the_turn() {
+    // GetInput's action as Plivo posts it after inputType="dtmf speech"
+    // heard keys: InputType=dtmf and Digits, no Speech.
+    let recorded = signed(
+        &format!("{WEBHOOK_URL}?callId=c1&plivoStep=speech&turn=t2"),
+        &[
+            ("CallUUID", "u1"),
+            ("CallStatus", "in-progress"),
+            ("InputType", "dtmf"),
+            ("Digits", "2#"),
+        ],
+    );
+    let got = events(&recorded).unwrap();
+    assert_eq!(
+        got[0].kind,
+        EventKind::Speech {
+            transcript: "2#".to_owned(),
+            is_final: true
+        }
+    );
+    assert_eq!(got[0].dedupe_key, "plivo:u1:speech:t2");
+}
+
+#[test]
+fn digits_outside_a_listening_turn_are_no_answer() {
+    let recorded = signed(
+        WEBHOOK_URL,
+        &[
+            ("CallUUID", "u1"),
+            ("CallStatus", "in-progress"),
+            ("Event", "StartApp"),
+            ("Digits", "5"),
+        ],
+    );
+    let got = events(&recorded).unwrap();
+    assert_eq!(got[0].kind, EventKind::Answered);
+}
+
+#[test]
 fn a_webhook_verified_for_another_provider_is_refused() {
     let recorded = fixture!("answer");
     let foreign = VerifiedWebhook::new(ProviderName::Twilio, &recorded.raw());

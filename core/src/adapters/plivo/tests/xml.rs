@@ -38,7 +38,7 @@ fn a_listen_step_is_answered_with_speech_input_reporting_back_to_the_same_turn()
         concat!(
             r#"<?xml version="1.0" encoding="UTF-8"?><Response>"#,
             r#"<GetInput action="https://gw.example.com/voice/webhook?callId=call%261&amp;plivoStep=speech&amp;turn=cmd-9" "#,
-            r#"method="POST" inputType="speech" executionTimeout="30" redirect="false"></GetInput>"#,
+            r#"method="POST" inputType="dtmf speech" executionTimeout="30" redirect="false"></GetInput>"#,
             r#"<Wait length="120"/></Response>"#
         )
     );

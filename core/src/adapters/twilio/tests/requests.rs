@@ -225,7 +225,7 @@ fn listening_gathers_speech_into_a_callback_named_by_the_command_id() {
     assert_eq!(
         field(&request, "Twiml").as_deref(),
         Some(
-            "<Response><Gather input=\"speech\" \
+            "<Response><Gather input=\"dtmf speech\" \
              action=\"https://gw.example.com/voice/webhook?callId=call-1&amp;gather=cmd-1\" \
              method=\"POST\" timeout=\"10\" speechTimeout=\"2\"></Gather>\
              <Pause length=\"60\"/><Redirect method=\"POST\">https://gw.example.com/voice/webhook?callId=call-1</Redirect></Response>"

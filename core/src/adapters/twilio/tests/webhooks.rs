@@ -229,6 +229,38 @@ fn a_speech_result_is_a_final_utterance_named_by_its_gather() {
 }
 
 #[test]
+fn keys_pressed_into_a_gather_are_the_callers_answer_named_by_its_gather() {
+    // <Gather input="dtmf speech"> posts Digits, not SpeechResult, when the
+    // caller keys an answer.
+    let url = format!("{WEBHOOK_URL}?callId=c-1&gather=cmd-8");
+    let pairs = [
+        ("CallSid", SID),
+        ("CallStatus", "in-progress"),
+        ("Digits", "3#"),
+    ];
+    let got = parse_at(&url, &pairs).unwrap();
+    assert_eq!(
+        got[0].kind,
+        EventKind::Speech {
+            transcript: "3#".to_owned(),
+            is_final: true
+        }
+    );
+    assert_eq!(got[0].dedupe_key, format!("twilio:{SID}:speech:cmd-8"));
+}
+
+#[test]
+fn digits_on_a_status_callback_are_not_an_answer() {
+    let got = parse(&[
+        ("CallSid", SID),
+        ("CallStatus", "in-progress"),
+        ("Digits", "1234"),
+    ])
+    .unwrap();
+    assert_eq!(got[0].kind, EventKind::Answered);
+}
+
+#[test]
 fn a_speech_result_without_our_gather_id_is_malformed() {
     let got = parse(&[
         ("CallSid", SID),

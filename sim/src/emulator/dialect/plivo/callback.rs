@@ -34,6 +34,9 @@ pub(super) fn callback(
     sequence: u32,
     now: u64,
 ) -> http::Request<Vec<u8>> {
+    if let CallbackKind::Speech { index, .. } = kind {
+        return speech(call, index, sequence);
+    }
     let inbound = call.direction == Direction::Inbound;
     let report = report(kind, inbound, call.answered_at.is_some());
     let uuid = call.provider_call_id.as_str();
@@ -80,6 +83,38 @@ pub(super) fn callback(
     signed_post(&call.webhook_url, &params, &nonce(uuid, sequence))
 }
 
+/// The callee's answer, posted by `GetInput` to its action URL with the call
+/// parameters and (recalled from plivo.com/docs/voice/xml/getinput, "action
+/// URL parameters") `InputType` (`speech` or `dtmf`), `Speech` and
+/// `SpeechConfidenceScore`, or `Digits`.
+fn speech(call: &TruthCall, index: u16, sequence: u32) -> http::Request<Vec<u8>> {
+    let uuid = call.provider_call_id.as_str();
+    let Some(said) = crate::emulator::speech::utterance(call, index) else {
+        return signed_post(&call.webhook_url, &[], &nonce(uuid, sequence));
+    };
+    let mut params: Vec<(&str, String)> = vec![
+        ("Direction", direction(call.direction).to_owned()),
+        ("From", number(&call.from)),
+        ("To", number(&call.to)),
+        ("CallUUID", uuid.to_owned()),
+        ("CallStatus", "in-progress".to_owned()),
+    ];
+    if call.direction == Direction::Outbound {
+        params.push(("ALegUUID", uuid.to_owned()));
+        params.push(("RequestUUID", request_uuid(call).to_owned()));
+        params.push(("ALegRequestUUID", request_uuid(call).to_owned()));
+    }
+    if said.dtmf {
+        params.push(("InputType", "dtmf".to_owned()));
+        params.push(("Digits", said.text.clone()));
+    } else {
+        params.push(("InputType", "speech".to_owned()));
+        params.push(("Speech", said.text.clone()));
+        params.push(("SpeechConfidenceScore", "0.91".to_owned()));
+    }
+    signed_post(&said.url, &params, &nonce(uuid, sequence))
+}
+
 /// Plivo's nonce is twenty digits; here a hash of the callback's identity,
 /// so a redelivery signs alike.
 fn nonce(uuid: &str, sequence: u32) -> String {
@@ -101,6 +136,8 @@ fn report(kind: CallbackKind, inbound: bool, answered: bool) -> Report {
         (CallbackKind::Answered, false) => plain("in-progress", Some("StartApp")),
         // Plivo has no callback for an inbound answer; see the module docs.
         (CallbackKind::Answered, true) => plain("in-progress", None),
+        // Rendered by `speech`, never reported here.
+        (CallbackKind::Speech { .. }, _) => plain("in-progress", None),
         // A status Plivo adds later, on no documented event: named by itself.
         (CallbackKind::Unrecognised, _) => plain(super::super::UNRECOGNISED_STATUS, None),
         (CallbackKind::Ended(reason), _) => {

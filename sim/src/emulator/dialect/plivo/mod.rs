@@ -103,4 +103,8 @@ impl Dialect for PlivoDialect {
     fn create_returns_call_id(&self) -> bool {
         false
     }
+
+    fn speech_url(&self, request: &http::Request<Vec<u8>>) -> Option<String> {
+        request::speech_url(request)
+    }
 }

@@ -174,6 +174,19 @@ fn transfer(body: &[u8], uuid: &str) -> Result<ApiCall, Refusal> {
     }
 }
 
+/// Where the callee's answer to the listening a transfer starts is posted:
+/// the action of the `GetInput` the gateway answers the transfer's
+/// `aleg_url` with. The adapter's `GetInput` names the same URL with
+/// `plivoStep=speech`; the emulator does not fetch the XML, so it takes
+/// that URL from the `aleg_url` itself. `None` for any other request.
+pub(super) fn speech_url(request: &http::Request<Vec<u8>>) -> Option<String> {
+    let body = json_object(request.body()).ok()?;
+    let url = body.get("aleg_url").and_then(Value::as_str)?;
+    let listen = format!("{STEP_PARAM}=listen");
+    url.contains(&listen)
+        .then(|| url.replacen(&listen, &format!("{STEP_PARAM}=speech"), 1))
+}
+
 /// A whole number of seconds of at least `min`, if given (Plivo also takes
 /// one as a string of digits).
 fn seconds(

@@ -83,6 +83,11 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
             call.ended_at.unwrap_or(now),
         ),
         CallbackKind::Unrecognised => (UNRECOGNISED_EVENT, sequence.to_string(), now),
+        CallbackKind::Speech { index, is_final } => (
+            "call.transcription",
+            format!("transcription-{index}-{is_final}"),
+            now,
+        ),
     };
 
     let mut payload = Map::new();
@@ -93,6 +98,39 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
     // An inbound call nobody has commanded yet carries an empty client state.
     let state = call.call_id.as_deref().map(rest::client_state);
     payload.insert("client_state".into(), json!(state.unwrap_or_default()));
+    if let CallbackKind::Speech { index, is_final } = kind {
+        // `call.transcription` carries the ids and `transcription_data`
+        // only (developers.telnyx.com, api-reference/callbacks/transcription).
+        let said = crate::emulator::speech::utterance(call, index);
+        if let Some(keyed) = said.filter(|u| u.dtmf) {
+            // Keys are no words: a transcription does not hear them; Telnyx
+            // reports each as `call.dtmf.received` (only the first here).
+            let digit: String = keyed.text.chars().take(1).collect();
+            payload.insert("digit".into(), json!(digit));
+            payload.insert("from".into(), json!(call.from));
+            payload.insert("to".into(), json!(call.to));
+            return event(
+                call,
+                "call.dtmf.received",
+                id,
+                &identity,
+                occurred_at,
+                payload,
+            );
+        }
+        let words = said.map_or("", |u| u.text.as_str());
+        // An interim result is the first words of the final one.
+        let transcript = if is_final {
+            words.to_owned()
+        } else {
+            words.split(' ').take(2).collect::<Vec<_>>().join(" ")
+        };
+        payload.insert(
+            "transcription_data".into(),
+            json!({"transcript": transcript, "is_final": is_final, "confidence": 0.93}),
+        );
+        return event(call, event_type, id, &identity, occurred_at, payload);
+    }
     payload.insert("from".into(), json!(call.from));
     payload.insert("to".into(), json!(call.to));
     payload.insert(
@@ -114,6 +152,7 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
                 json!(crate::emulator::dialect::UNRECOGNISED_STATUS),
             );
         }
+        CallbackKind::Speech { .. } => {}
         CallbackKind::Ended(reason) => {
             let (cause, source, sip) = hangup(reason, call.direction);
             payload.insert("state".into(), json!("hangup"));
@@ -123,11 +162,23 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
         }
     }
 
+    event(call, event_type, id, &identity, occurred_at, payload)
+}
+
+/// The envelope around `payload`.
+fn event(
+    call: &TruthCall,
+    event_type: &str,
+    id: &str,
+    identity: &str,
+    occurred_at: u64,
+    payload: Map<String, Value>,
+) -> Value {
     json!({
         "data": {
             "record_type": "event",
             "event_type": event_type,
-            "id": ids::event_id(id, &identity),
+            "id": ids::event_id(id, identity),
             "occurred_at": ids::rfc3339(occurred_at),
             "payload": payload,
         },

@@ -91,6 +91,10 @@ impl Dialect for TelnyxDialect {
     ) -> http::Request<Vec<u8>> {
         callback::render(call, kind, sequence, now)
     }
+
+    fn speech_to_webhook(&self) -> bool {
+        true
+    }
 }
 
 /// What [`TelnyxDialect::adapter`] hands out when the emulator's API base or

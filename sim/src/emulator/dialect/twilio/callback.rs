@@ -33,8 +33,13 @@ pub(super) fn build(
     sequence: u32,
     now: u64,
 ) -> http::Request<Vec<u8>> {
+    if let CallbackKind::Speech { index, .. } = kind {
+        return gather_result(call, index);
+    }
     let inbound = call.direction == Direction::Inbound;
     let status = match kind {
+        // Rendered by `gather_result`.
+        CallbackKind::Speech { .. } => "in-progress",
         CallbackKind::Initiated if inbound => "ringing",
         CallbackKind::Initiated => "initiated",
         CallbackKind::Ringing => "ringing",
@@ -62,14 +67,48 @@ pub(super) fn build(
     if matches!(kind, CallbackKind::Ended(_)) {
         params.insert("CallDuration", duration.as_str());
     }
-    let signature = sign(AUTH_TOKEN, &call.webhook_url, &params);
+    signed_post(&call.webhook_url, &params)
+}
+
+/// What `<Gather>` posts to its action URL once the callee has answered
+/// (recalled from Twilio's `<Gather>` docs): the standard voice parameters
+/// and `SpeechResult` with its `Confidence` (0 to 1), or `Digits` for keys
+/// pressed. No `CallbackSource`, `SequenceNumber` or `Timestamp`: it is a
+/// call-logic request, not a status callback.
+fn gather_result(call: &TruthCall, index: u16) -> http::Request<Vec<u8>> {
+    let Some(said) = crate::emulator::speech::utterance(call, index) else {
+        return signed_post(&call.webhook_url, &BTreeMap::new());
+    };
+    let mut params: BTreeMap<&str, &str> = BTreeMap::from([
+        ("AccountSid", ACCOUNT_SID),
+        ("ApiVersion", API_VERSION),
+        ("CallSid", call.provider_call_id.as_str()),
+        ("CallStatus", "in-progress"),
+        ("Called", call.to.as_str()),
+        ("Caller", call.from.as_str()),
+        ("Direction", direction_word(call.direction)),
+        ("From", call.from.as_str()),
+        ("To", call.to.as_str()),
+    ]);
+    if said.dtmf {
+        params.insert("Digits", said.text.as_str());
+    } else {
+        params.insert("SpeechResult", said.text.as_str());
+        params.insert("Confidence", "0.9165");
+    }
+    signed_post(&said.url, &params)
+}
+
+/// A form POST of `params` to `url`, signed as Twilio signs.
+fn signed_post(url: &str, params: &BTreeMap<&str, &str>) -> http::Request<Vec<u8>> {
+    let signature = sign(AUTH_TOKEN, url, params);
     let body = form::encode(params.iter().map(|(n, v)| (*n, *v)));
 
     let mut request = http::Request::new(body.into_bytes());
     *request.method_mut() = http::Method::POST;
     // A webhook URL that is not a URI leaves the request without a target;
     // the emulator's delivery then fails like a bad URL would at Twilio.
-    *request.uri_mut() = call.webhook_url.parse().unwrap_or_default();
+    *request.uri_mut() = url.parse().unwrap_or_default();
     let headers = request.headers_mut();
     headers.insert(
         http::header::CONTENT_TYPE,

@@ -88,6 +88,10 @@ impl Dialect for TwilioDialect {
     ) -> http::Request<Vec<u8>> {
         callback::build(call, kind, sequence, now)
     }
+
+    fn speech_url(&self, request: &http::Request<Vec<u8>>) -> Option<String> {
+        request::speech_url(request)
+    }
 }
 
 /// SplitMix64's finaliser: a bijection on `u64` that scatters its bits.

@@ -196,6 +196,28 @@ fn update(fields: &[(String, String)], id: IdRef) -> Result<ApiCall, Refusal> {
     }
 }
 
+/// Where the callee's answer goes: the `action` of the `<Gather>` in the
+/// TwiML of an UpdateCall, its XML escapes undone. `None` for any other
+/// request, and for a `<Gather>` without an action (Twilio would then post
+/// to the document's own URL, which an inline `Twiml` does not have).
+pub(super) fn speech_url(request: &http::Request<Vec<u8>>) -> Option<String> {
+    let fields = form::decode(request.body())?;
+    let twiml = form::first(&fields, "Twiml")?;
+    let gather = &twiml[twiml.find("<Gather")?..];
+    let gather = &gather[..gather.find('>')?];
+    let start = gather.find("action=\"")? + "action=\"".len();
+    let value = &gather[start..];
+    let value = &value[..value.find('"')?];
+    Some(
+        value
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&quot;", "\"")
+            .replace("&apos;", "'")
+            .replace("&amp;", "&"),
+    )
+}
+
 /// A whole number of seconds, if the parameter was sent.
 fn seconds(raw: Option<&str>, name: &str) -> Result<Option<u32>, Refusal> {
     raw.map(|text| {

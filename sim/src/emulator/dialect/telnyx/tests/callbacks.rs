@@ -53,7 +53,9 @@ fn truth(direction: Direction, kind: CallbackKind) -> TruthCall {
     let builder = TruthCallBuilder::direction(direction);
     match kind {
         CallbackKind::Initiated | CallbackKind::Ringing => builder.phase(Phase::Ringing),
-        CallbackKind::Answered | CallbackKind::Unrecognised => builder.phase(Phase::Answered),
+        CallbackKind::Answered | CallbackKind::Unrecognised | CallbackKind::Speech { .. } => {
+            builder.phase(Phase::Answered)
+        }
         CallbackKind::Ended(reason) => builder.phase(Phase::Ended(reason)),
     }
     .build()
