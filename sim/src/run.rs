@@ -2,7 +2,7 @@
 //! faults, check safety as it goes and liveness at the end.
 
 use crate::clock::EPOCH_MS;
-use crate::emulator::dialect::for_provider;
+use crate::emulator::dialect::for_seed;
 use crate::emulator::truth::Phase;
 use crate::emulator::{host, Emulator, EmulatorStats};
 use crate::gateway::core::{CoreFactory, Reference};
@@ -50,6 +50,12 @@ pub struct Situations {
     pub compactions: u64,
     /// Power losses in the middle of a compaction.
     pub crashes_during_compaction: u64,
+    /// End callbacks sent, by the provider's word for the end.
+    pub end_words: BTreeMap<&'static str, u64>,
+    /// Callbacks signed with a shared key under HMAC-SHA256.
+    pub sha256_signed: u64,
+    /// Operations on calls that had ended, answered "already ended".
+    pub ops_on_ended: u64,
 }
 
 /// What one run produced.
@@ -156,7 +162,8 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     builder.fs().block_size(32);
     let mut sim = builder.build();
     let dialect =
-        for_provider(scenario.provider).expect("the campaign only runs providers with a dialect");
+        for_seed(scenario.provider, scenario.seed)
+            .expect("the campaign only runs providers with a dialect");
     let emulator = Rc::new(RefCell::new(Emulator::new(
         dialect,
         scenario.seed,
@@ -427,6 +434,9 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.inbound_rejected = e.stats.inbound_rejected;
     situations.inbound_accepted = e.stats.inbound_accepted;
     situations.unrecognised_status = e.stats.unrecognised_status;
+    situations.end_words = e.end_words.clone();
+    situations.sha256_signed = e.stats.sha256_signed;
+    situations.ops_on_ended = e.stats.ops_on_ended;
     situations.write_failures = log.borrow().write_failures;
     situations.compactions = log.borrow().compactions;
     let calls_placed = e.calls.values().filter(|c| c.call_id.is_some()).count() as u64;

@@ -24,6 +24,7 @@ pub(super) fn config(token: &str) -> TwilioConfig {
         account_sid: "AC0123456789abcdef0123456789abcdef".to_owned(),
         auth_token: token.to_owned(),
         webhook_url: WEBHOOK_URL.to_owned(),
+        shared_key: None,
     }
 }
 

@@ -53,6 +53,7 @@ use crate::emulator::truth::TruthCall;
 use callproof_core::adapters::plivo::{PlivoAdapter, PlivoConfig};
 use callproof_core::adapters::Adapter;
 use callproof_core::provider::ProviderName;
+use callproof_core::state::EndReason;
 
 /// The simulated account's id: `MA` and 18 characters, as Plivo's are.
 pub const AUTH_ID: &str = "MASIMULATEDACCOUNT01";
@@ -102,5 +103,14 @@ impl Dialect for PlivoDialect {
 
     fn create_returns_call_id(&self) -> bool {
         false
+    }
+
+    /// The final `CallStatus` values of plivo.com/docs/voice/xml/request.
+    fn end_vocabulary(&self) -> &'static [&'static str] {
+        &["completed", "busy", "failed", "timeout", "no-answer", "cancel"]
+    }
+
+    fn end_word(&self, call: &TruthCall, reason: EndReason) -> &'static str {
+        callback::ended_status(call, reason)
     }
 }

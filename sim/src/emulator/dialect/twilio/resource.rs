@@ -41,10 +41,12 @@ pub(super) fn status_word(call: &TruthCall) -> &'static str {
 /// `no-answer`, `canceled`. Who hung up, a time limit and an answering
 /// machine all read `completed`; an error reads `failed`. `canceled` is only
 /// our own hangup of a call nobody answered (`Status=canceled`): once
-/// answered, our hangup is `Status=completed` and reads `completed`.
+/// answered, our hangup is `Status=completed` and reads `completed`. A callee
+/// who declines a ringing call (SIP 603) gives `busy`, as a busy line does.
 pub(super) fn ended_word(reason: EndReason, answered: bool) -> &'static str {
     match reason {
         CallState::Busy => "busy",
+        CallState::HangupUser if !answered => "busy",
         CallState::NoAnswer => "no-answer",
         CallState::Failed | CallState::Error => "failed",
         CallState::HangupBot if !answered => "canceled",
