@@ -6,6 +6,7 @@ mod openapi;
 mod requests;
 mod responses;
 mod signature_negatives;
+mod signature_sha256;
 mod signature_vectors;
 mod webhooks;
 
