@@ -15,6 +15,7 @@ mod adapter;
 mod core;
 mod rule;
 mod status;
+mod vocab;
 
 pub use rule::SuffixMatch;
 
@@ -89,11 +90,18 @@ pub enum Canary {
     /// reads a status word it does not know, one the provider added later, as
     /// the end of the call, so a live call is dropped.
     UnknownStatusEnds,
+    /// Issue 13 item 4, of the class of B3 ("Only proof of termination (a
+    /// terminal status, or not-found) may release capacity"): an adapter that
+    /// reads the providers' words for a call that never connected (Twilio
+    /// `busy` and `canceled`, Plivo `timeout` and `cancel`, Telnyx causes
+    /// beyond `normal_clearing`) as a call still ringing, so the gateway keeps
+    /// counting a call the provider ended.
+    EndWordsLive,
 }
 
 impl Canary {
     /// Every canary, in bug-history order.
-    pub const ALL: [Canary; 16] = [
+    pub const ALL: [Canary; 17] = [
         Canary::StaleReload,
         Canary::TimeOnlyCleanup,
         Canary::UnconfirmedDropped,
@@ -110,6 +118,7 @@ impl Canary {
         Canary::ReaperCutsConnected,
         Canary::EndedHangupRetried,
         Canary::UnknownStatusEnds,
+        Canary::EndWordsLive,
     ];
 
     /// Its name on the command line and in tables.
@@ -131,6 +140,7 @@ impl Canary {
             Canary::ReaperCutsConnected => "reaper-cuts-connected",
             Canary::EndedHangupRetried => "ended-hangup-retried",
             Canary::UnknownStatusEnds => "unknown-status-ends",
+            Canary::EndWordsLive => "end-words-live",
         }
     }
 
@@ -153,6 +163,7 @@ impl Canary {
             Canary::ReaperCutsConnected => "B2-reaper",
             Canary::EndedHangupRetried => "B3-proof",
             Canary::UnknownStatusEnds => "B3-status",
+            Canary::EndWordsLive => "B3-words",
         }
     }
 
@@ -174,6 +185,7 @@ impl Canary {
             Canary::NotifyHangupInMemory => "Notify-mode calls scheduled the hangup with an untracked timer; after a crash only max duration ended them.",
             Canary::ReaperCutsConnected => "Time-only cleanup; a stale-call reaper (120 s, 0 when introduced) that ended live calls in speaking after about two minutes.",
             Canary::UnknownStatusEnds => "Only proof of termination (a terminal status, or not-found) may release capacity: here a status word the provider added later is read as the end, and the live call is dropped.",
+            Canary::EndWordsLive => "Only proof of termination (a terminal status, or not-found) may release capacity: here the terminal statuses of a call that never connected (busy, canceled, timeout, user_busy, call_rejected ...) are read as still ringing, and the ended call keeps its slot.",
             Canary::EndedHangupRetried => "Only proof of termination (a terminal status, or not-found) may release capacity: here the proof is retried as unknown and the slot held to a deadline.",
         }
     }
@@ -212,6 +224,7 @@ impl Canary {
                 inner,
                 status::UnknownStatusEnds::default(),
             )),
+            Canary::EndWordsLive => Box::new(vocab::EndWordsLive::new(inner)),
             _ => inner,
         }
     }

@@ -239,3 +239,81 @@ pub fn for_seed(provider: ProviderName, seed: u64) -> Option<Box<dyn Dialect>> {
     };
     Some(Box::new(TwilioDialect { webhook_rule }))
 }
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use super::*;
+    use crate::emulator::truth::Phase;
+    use callproof_core::record::Direction;
+    use callproof_core::state::CallState;
+
+    const ENDS: [CallState; 9] = [
+        CallState::Completed,
+        CallState::HangupUser,
+        CallState::HangupBot,
+        CallState::Timeout,
+        CallState::Error,
+        CallState::Failed,
+        CallState::NoAnswer,
+        CallState::Busy,
+        CallState::Voicemail,
+    ];
+
+    /// Every way the emulator ends a call, as the dialects see it.
+    fn ended_calls() -> Vec<(TruthCall, CallState)> {
+        let mut calls = Vec::new();
+        for reason in ENDS {
+            for direction in [Direction::Outbound, Direction::Inbound] {
+                for answered in [false, true] {
+                    for ended_at in [10_000, 31_000, 700_000] {
+                        let mut c = TruthCall::placed("pid", "call", 0, "http://gw/webhook");
+                        c.direction = direction;
+                        c.phase = Phase::Ended(reason);
+                        c.answered_at = answered.then_some(5_000);
+                        c.ended_at = Some(ended_at);
+                        calls.push((c, reason));
+                    }
+                }
+            }
+        }
+        calls
+    }
+
+    #[test]
+    fn every_end_word_a_dialect_sends_is_one_of_its_documented_words() {
+        for provider in ProviderName::ALL {
+            let dialect = for_provider(provider).unwrap();
+            for (call, reason) in ended_calls() {
+                let word = dialect.end_word(&call, reason);
+                assert!(
+                    dialect.end_vocabulary().contains(&word),
+                    "{provider}: {word:?} for {reason:?} is not in its vocabulary"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_documented_end_word_is_sent_for_some_end() {
+        for provider in ProviderName::ALL {
+            let dialect = for_provider(provider).unwrap();
+            let sent: Vec<&str> = ended_calls()
+                .iter()
+                .map(|(call, reason)| dialect.end_word(call, *reason))
+                .collect();
+            for word in dialect.end_vocabulary() {
+                assert!(sent.contains(word), "{provider}: {word:?} is never sent");
+            }
+        }
+    }
+
+    #[test]
+    fn about_half_the_seeds_sign_twilio_webhooks_with_a_shared_key() {
+        let rules: Vec<bool> = (1..=400)
+            .map(|seed| for_seed(ProviderName::Twilio, seed).unwrap().sha256_signed())
+            .collect();
+        let sha256 = rules.iter().filter(|r| **r).count();
+        assert!((100..200).contains(&sha256), "{sha256} of 400");
+        assert!(!for_seed(ProviderName::Plivo, 1).unwrap().sha256_signed());
+    }
+}

@@ -45,7 +45,7 @@ pub(super) fn build(
         CallbackKind::Ringing => "ringing",
         CallbackKind::Answered => "in-progress",
         CallbackKind::Unrecognised => crate::emulator::dialect::UNRECOGNISED_STATUS,
-        CallbackKind::Ended(reason) => ended_word(reason, call.answered_at.is_some()),
+        CallbackKind::Ended(reason) => ended_word(call, reason),
     };
     let sequence = sequence.to_string();
     let timestamp = date::rfc2822(now);

@@ -122,7 +122,7 @@ impl Dialect for TwilioDialect {
     }
 
     fn end_word(&self, call: &TruthCall, reason: EndReason) -> &'static str {
-        resource::ended_word(reason, call.answered_at.is_some())
+        resource::ended_word(call, reason)
     }
 
     fn sha256_signed(&self) -> bool {

@@ -71,6 +71,8 @@ fn every_kind(inbound: bool) -> Vec<(TruthCall, CallbackKind, EventKind)> {
             }
             let survives = match reason {
                 CallState::HangupBot if !answered => CallState::HangupBot,
+                // An outbound call declined while ringing reads busy.
+                CallState::HangupUser if !answered && !inbound => CallState::Busy,
                 CallState::Busy | CallState::NoAnswer | CallState::Failed => reason,
                 CallState::Error => CallState::Failed,
                 _ => CallState::Completed,

@@ -65,6 +65,8 @@ fn round_trip(op: &ProviderOp, result: ApiResult<'_>) -> Result<OpOutcome, Provi
 fn survives(reason: EndReason, answered: bool) -> EndReason {
     match reason {
         CallState::HangupBot if !answered => CallState::HangupBot,
+        // An outbound call declined while ringing reads busy.
+        CallState::HangupUser if !answered => CallState::Busy,
         CallState::Busy => CallState::Busy,
         CallState::NoAnswer => CallState::NoAnswer,
         CallState::Failed | CallState::Error => CallState::Failed,
