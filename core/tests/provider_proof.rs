@@ -103,7 +103,10 @@ fn a_hangup_answered_already_ended_frees_the_slot_at_once_and_is_not_retried() {
         h.reply_where(is_kind("hangup"), Err(answer));
         assert!(h.mgr.record(&id).is_some_and(|r| r.state.is_terminal()));
         assert_eq!(h.mgr.live_records().count(), 0);
-        assert!(h.result_of(end).is_some_and(|r| r.is_ok()), "the End is told");
+        assert!(
+            h.result_of(end).is_some_and(|r| r.is_ok()),
+            "the End is told"
+        );
         h.advance_to(T0 + 3_600_000);
         assert_eq!(h.outstanding("hangup"), 0, "never asked again");
         assert_eq!(h.outstanding("status"), 0);

@@ -201,13 +201,21 @@ pub const REQUIRED_SITUATIONS: [&str; 18] = [
 /// for the end of a call, and for Twilio the Webhook Rules' HMAC-SHA256
 /// signatures.
 pub fn required_situations(provider: ProviderName) -> Vec<String> {
-    let mut names: Vec<String> = REQUIRED_SITUATIONS.iter().map(|s| (*s).to_owned()).collect();
+    let mut names: Vec<String> = REQUIRED_SITUATIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
     names.push("operation on an ended call".to_owned());
     if provider == ProviderName::Twilio {
         names.push("sha256-signed webhooks".to_owned());
     }
     if let Some(dialect) = crate::emulator::dialect::for_provider(provider) {
-        names.extend(dialect.end_vocabulary().iter().map(|w| end_word_situation(w)));
+        names.extend(
+            dialect
+                .end_vocabulary()
+                .iter()
+                .map(|w| end_word_situation(w)),
+        );
     }
     names
 }

@@ -161,9 +161,8 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         .max_message_latency(Duration::from_millis(40));
     builder.fs().block_size(32);
     let mut sim = builder.build();
-    let dialect =
-        for_seed(scenario.provider, scenario.seed)
-            .expect("the campaign only runs providers with a dialect");
+    let dialect = for_seed(scenario.provider, scenario.seed)
+        .expect("the campaign only runs providers with a dialect");
     let emulator = Rc::new(RefCell::new(Emulator::new(
         dialect,
         scenario.seed,

@@ -55,9 +55,11 @@ impl Adapter for EndWordsLive {
         response: &http::Response<Vec<u8>>,
     ) -> Result<OpOutcome, ProviderError> {
         match self.inner.parse_response(op, response)? {
-            OpOutcome::Status(ProviderCallStatus::Ended { reason }) if misread(reason) => Ok(
-                OpOutcome::Status(ProviderCallStatus::Live { answered: false }),
-            ),
+            OpOutcome::Status(ProviderCallStatus::Ended { reason }) if misread(reason) => {
+                Ok(OpOutcome::Status(ProviderCallStatus::Live {
+                    answered: false,
+                }))
+            }
             other => Ok(other),
         }
     }

@@ -692,13 +692,22 @@ impl Emulator {
             Callee::NetworkError if now >= start + FAILURE_AFTER_MS => {
                 self.end(pid, CallState::Error, start + FAILURE_AFTER_MS)
             }
-            Callee::Declines { after_ms } if start + after_ms < give_up && now >= start + after_ms => {
-                self.log.record(pid, start + after_ms, "status", "declined by the callee");
+            Callee::Declines { after_ms }
+                if start + after_ms < give_up && now >= start + after_ms =>
+            {
+                self.log
+                    .record(pid, start + after_ms, "status", "declined by the callee");
                 self.end(pid, CallState::HangupUser, start + after_ms)
             }
-            Callee::RingsOut { after_ms } if start + after_ms < give_up && now >= start + after_ms => {
-                self.log
-                    .record(pid, start + after_ms, "status", "the callee's network stopped ringing");
+            Callee::RingsOut { after_ms }
+                if start + after_ms < give_up && now >= start + after_ms =>
+            {
+                self.log.record(
+                    pid,
+                    start + after_ms,
+                    "status",
+                    "the callee's network stopped ringing",
+                );
                 self.end(pid, CallState::NoAnswer, start + after_ms)
             }
             Callee::Declines { after_ms } | Callee::RingsOut { after_ms }

@@ -76,7 +76,12 @@ mod tests {
             retries: 0,
             retry_delay_ms: 0,
         };
-        let mut e = Emulator::new(Box::new(TwilioDialect::default()), seed, calm, String::new());
+        let mut e = Emulator::new(
+            Box::new(TwilioDialect::default()),
+            seed,
+            calm,
+            String::new(),
+        );
         for n in 0..6 {
             let body = format!(
                 "To=%2B1555000000{n}&From=%2B15550001111&Url=http%3A%2F%2Fgw%2Fv&Timeout=40&TimeLimit=90"

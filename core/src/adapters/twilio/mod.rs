@@ -49,7 +49,9 @@ mod webhook;
 #[cfg(test)]
 mod tests;
 
-pub use settings::{header_value as signature_settings, SignatureAlgorithm, HEADER as SIGNATURE_SETTINGS_HEADER};
+pub use settings::{
+    header_value as signature_settings, SignatureAlgorithm, HEADER as SIGNATURE_SETTINGS_HEADER,
+};
 
 use super::{Adapter, BuildError};
 use crate::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
@@ -83,7 +85,10 @@ impl fmt::Debug for TwilioConfig {
             .field("account_sid", &self.account_sid)
             .field("auth_token", &"<redacted>")
             .field("webhook_url", &self.webhook_url)
-            .field("shared_key", &self.shared_key.as_ref().map(|_| "<redacted>"))
+            .field(
+                "shared_key",
+                &self.shared_key.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }

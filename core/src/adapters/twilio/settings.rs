@@ -54,9 +54,11 @@ pub(super) fn parse(value: &str) -> Result<Settings, WebhookError> {
     let mut key = String::new();
     let mut algorithm = None;
     for pair in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (name, v) = pair.split_once('=').ok_or_else(|| WebhookError::Malformed {
-            detail: format!("{HEADER}: {pair:?} is not name=value"),
-        })?;
+        let (name, v) = pair
+            .split_once('=')
+            .ok_or_else(|| WebhookError::Malformed {
+                detail: format!("{HEADER}: {pair:?} is not name=value"),
+            })?;
         match name.trim() {
             "key" => key = v.trim().to_owned(),
             "algorithm" => {

@@ -310,7 +310,11 @@ mod vocabulary_tests {
     #[test]
     fn about_half_the_seeds_sign_twilio_webhooks_with_a_shared_key() {
         let rules: Vec<bool> = (1..=400)
-            .map(|seed| for_seed(ProviderName::Twilio, seed).unwrap().sha256_signed())
+            .map(|seed| {
+                for_seed(ProviderName::Twilio, seed)
+                    .unwrap()
+                    .sha256_signed()
+            })
             .collect();
         let sha256 = rules.iter().filter(|r| **r).count();
         assert!((100..200).contains(&sha256), "{sha256} of 400");

@@ -209,7 +209,9 @@ fn the_shared_key_recording_verifies_with_its_secret_and_reads_like_its_auth_tok
     let mut with_key = super::config("an-unrelated-auth-token");
     with_key.shared_key = Some("shared-key-secret-0f-the-fixture".to_owned());
     let with_key = super::TwilioAdapter::new(with_key);
-    let verified = request.verify_with(&with_key).expect("signed with the SharedKey");
+    let verified = request
+        .verify_with(&with_key)
+        .expect("signed with the SharedKey");
     assert_eq!(
         with_key.parse_webhook(&verified).unwrap(),
         vec![event("canceled.http")],

@@ -66,7 +66,12 @@ fn sha256_keeps_the_port_variants_sorting_and_json_rules_of_sha1() {
     // Vector 4: signed for the :443 form of U.
     let with_port = "https://mycompany.com:443/myapp.php?foo=1&bar=2";
     assert_eq!(
-        signature::compute_with(SignatureAlgorithm::HmacSha256, SHARED, with_port, &params(&P)),
+        signature::compute_with(
+            SignatureAlgorithm::HmacSha256,
+            SHARED,
+            with_port,
+            &params(&P)
+        ),
         "grxRoa/VNtXxd524NGLxIdev83nh23xhrRUVm50Umq4="
     );
     // Vector 7: repeated names, values sorted and de-duplicated.
@@ -78,13 +83,17 @@ fn sha256_keeps_the_port_variants_sorting_and_json_rules_of_sha1() {
         ("Digits", "1234"),
     ];
     assert_eq!(
-        signature::compute_with(SignatureAlgorithm::HmacSha256, SHARED, U, &params(&repeated)),
+        signature::compute_with(
+            SignatureAlgorithm::HmacSha256,
+            SHARED,
+            U,
+            &params(&repeated)
+        ),
         "jco7II1lvHpqANwxYMpqhOGVonnkKyDh1cL2ZUBvMDs="
     );
     // Vector 10: a JSON body, its hash in the URL, no parameters.
-    let url = format!(
-        "{U}&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
-    );
+    let url =
+        format!("{U}&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620");
     assert_eq!(
         signature::compute_with(
             SignatureAlgorithm::HmacSha256,
@@ -102,7 +111,9 @@ fn a_webhook_announcing_hmac_sha256_verifies_with_the_shared_key() {
         Request::form(U, &P, Some(V1_SHA256)),
         "key=KS0123456789abcdef,algorithm=HMAC_SHA256",
     );
-    assert!(request.verify_with(&adapter_with_shared_key(Some(SHARED))).is_ok());
+    assert!(request
+        .verify_with(&adapter_with_shared_key(Some(SHARED)))
+        .is_ok());
 }
 
 #[test]
@@ -115,7 +126,9 @@ fn the_settings_header_is_read_in_any_order_with_spaces_and_an_empty_key() {
     ] {
         let request = announced(Request::form(U, &P, Some(V1_SHA256)), value);
         assert!(
-            request.verify_with(&adapter_with_shared_key(Some(SHARED))).is_ok(),
+            request
+                .verify_with(&adapter_with_shared_key(Some(SHARED)))
+                .is_ok(),
             "{value}"
         );
     }
@@ -127,7 +140,9 @@ fn a_shared_key_announcing_hmac_sha1_verifies_with_the_shared_key_not_the_token(
         Request::form(U, &P, Some("RSOYDt4T1cUTdK1PDd93/VVr8B8=")),
         "key=KS1,algorithm=HMAC_SHA1",
     );
-    assert!(request.verify_with(&adapter_with_shared_key(Some(SHARED))).is_ok());
+    assert!(request
+        .verify_with(&adapter_with_shared_key(Some(SHARED)))
+        .is_ok());
     // The same signature without the header is checked with the auth token.
     let unannounced = Request::form(U, &P, Some("RSOYDt4T1cUTdK1PDd93/VVr8B8="));
     assert_eq!(
@@ -154,7 +169,10 @@ fn a_sha256_signature_made_with_another_key_is_refused() {
         U,
         &params(&P),
     );
-    let request = announced(Request::form(U, &P, Some(&wrong)), "key=KS1,algorithm=HMAC_SHA256");
+    let request = announced(
+        Request::form(U, &P, Some(&wrong)),
+        "key=KS1,algorithm=HMAC_SHA256",
+    );
     assert_eq!(
         request
             .verify_with(&adapter_with_shared_key(Some(SHARED)))
@@ -238,7 +256,9 @@ fn an_announced_shared_key_without_a_configured_secret_is_a_configuration_error(
         "key=KS1,algorithm=HMAC_SHA256",
     );
     assert!(matches!(
-        request.verify_with(&adapter_with_shared_key(None)).unwrap_err(),
+        request
+            .verify_with(&adapter_with_shared_key(None))
+            .unwrap_err(),
         WebhookError::Config { .. }
     ));
 }
@@ -246,9 +266,14 @@ fn an_announced_shared_key_without_a_configured_secret_is_a_configuration_error(
 #[test]
 fn an_empty_shared_key_secret_is_a_configuration_error_not_a_pass() {
     let empty = signature::compute_with(SignatureAlgorithm::HmacSha256, "", U, &params(&P));
-    let request = announced(Request::form(U, &P, Some(&empty)), "key=KS1,algorithm=HMAC_SHA256");
+    let request = announced(
+        Request::form(U, &P, Some(&empty)),
+        "key=KS1,algorithm=HMAC_SHA256",
+    );
     assert!(matches!(
-        request.verify_with(&adapter_with_shared_key(Some(""))).unwrap_err(),
+        request
+            .verify_with(&adapter_with_shared_key(Some("")))
+            .unwrap_err(),
         WebhookError::Config { .. }
     ));
 }
@@ -258,5 +283,7 @@ fn the_header_value_the_emulator_writes_reads_back() {
     let value = settings::header_value("KS1", SignatureAlgorithm::HmacSha256);
     assert_eq!(value, "key=KS1,algorithm=HMAC_SHA256");
     let request = announced(Request::form(U, &P, Some(V1_SHA256)), &value);
-    assert!(request.verify_with(&adapter_with_shared_key(Some(SHARED))).is_ok());
+    assert!(request
+        .verify_with(&adapter_with_shared_key(Some(SHARED)))
+        .is_ok());
 }

@@ -107,7 +107,14 @@ impl Dialect for PlivoDialect {
 
     /// The final `CallStatus` values of plivo.com/docs/voice/xml/request.
     fn end_vocabulary(&self) -> &'static [&'static str] {
-        &["completed", "busy", "failed", "timeout", "no-answer", "cancel"]
+        &[
+            "completed",
+            "busy",
+            "failed",
+            "timeout",
+            "no-answer",
+            "cancel",
+        ]
     }
 
     fn end_word(&self, call: &TruthCall, reason: EndReason) -> &'static str {

@@ -160,7 +160,10 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
 /// incoming one. Telnyx has no cause for an answering machine (only with
 /// machine detection, which the adapter never asks for) or for a provider
 /// error beyond `unspecified`.
-pub(super) fn hangup(call: &TruthCall, reason: EndReason) -> (&'static str, &'static str, &'static str) {
+pub(super) fn hangup(
+    call: &TruthCall,
+    reason: EndReason,
+) -> (&'static str, &'static str, &'static str) {
     let direction = call.direction;
     let answered = call.answered_at.is_some();
     let (remote, ours) = match direction {

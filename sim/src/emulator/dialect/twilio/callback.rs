@@ -19,8 +19,8 @@ use super::{date, form, ACCOUNT_SID, API_VERSION, AUTH_TOKEN, SHARED_KEY_NAME, S
 use crate::emulator::dialect::CallbackKind;
 use crate::emulator::truth::TruthCall;
 use base64::Engine as _;
-use callproof_core::record::Direction;
 use callproof_core::adapters::twilio::SignatureAlgorithm;
+use callproof_core::record::Direction;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use sha2::Sha256;

@@ -143,7 +143,8 @@ fn a_callback_for_an_ended_call_reports_the_seconds_it_was_connected() {
         .answered(4_000)
         .ended(50_000)
         .build();
-    let request = TwilioDialect::default().callback(&call, CallbackKind::Ended(CallState::Completed), 3, NOW);
+    let request =
+        TwilioDialect::default().callback(&call, CallbackKind::Ended(CallState::Completed), 3, NOW);
     let body = String::from_utf8(request.body().clone()).unwrap();
     assert!(body.contains("CallDuration=46"), "{body}");
     assert!(body.contains("SequenceNumber=3"), "{body}");

@@ -178,7 +178,13 @@ fn the_wrong_auth_token_gets_twilios_401_which_the_adapter_reads_as_unauthorized
         Err(ProviderError::Unauthorized { .. })
     ));
     request.headers_mut().remove(http::header::AUTHORIZATION);
-    assert_eq!(TwilioDialect::default().parse(&request).unwrap_err().status(), 401);
+    assert_eq!(
+        TwilioDialect::default()
+            .parse(&request)
+            .unwrap_err()
+            .status(),
+        401
+    );
 }
 
 #[test]
@@ -188,7 +194,13 @@ fn our_credentials_do_not_open_another_account() {
         "https://api.twilio.test/2010-04-01/Accounts/AC00000000000000000000000000000000/Calls/CA1.json",
         "",
     );
-    assert_eq!(TwilioDialect::default().parse(&request).unwrap_err().status(), 401);
+    assert_eq!(
+        TwilioDialect::default()
+            .parse(&request)
+            .unwrap_err()
+            .status(),
+        401
+    );
 }
 
 #[test]
@@ -241,7 +253,10 @@ fn an_unreadable_form_or_a_non_numeric_limit_is_a_400() {
     ] {
         let request = form_request(http::Method::POST, &format!("{CALLS}.json"), body);
         assert_eq!(
-            TwilioDialect::default().parse(&request).unwrap_err().status(),
+            TwilioDialect::default()
+                .parse(&request)
+                .unwrap_err()
+                .status(),
             400,
             "{body}"
         );
@@ -253,7 +268,10 @@ fn an_unreadable_form_or_a_non_numeric_limit_is_a_400() {
     ] {
         let request = form_request(http::Method::POST, &format!("{CALLS}/{SID}.json"), body);
         assert_eq!(
-            TwilioDialect::default().parse(&request).unwrap_err().status(),
+            TwilioDialect::default()
+                .parse(&request)
+                .unwrap_err()
+                .status(),
             400,
             "{body}"
         );
