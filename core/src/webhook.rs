@@ -103,6 +103,12 @@ pub enum WebhookError {
         /// The provider's word.
         raw: String,
     },
+    /// The webhook names a signature algorithm the adapter does not support
+    /// (Twilio's signature settings header). Never falls back to another.
+    UnsupportedAlgorithm {
+        /// The algorithm's name as sent.
+        name: String,
+    },
     /// The adapter is misconfigured (e.g. a public key that is not 32 bytes).
     Config {
         /// What to fix.
@@ -119,6 +125,7 @@ impl fmt::Display for WebhookError {
             WebhookError::BodyTooLarge { len, limit } => write!(f, "webhook refused: body of {len} bytes exceeds the {limit}-byte limit"),
             WebhookError::Malformed { detail } => write!(f, "webhook refused: malformed: {detail}"),
             WebhookError::UnknownStatus { raw } => write!(f, "webhook refused: unknown call status {raw:?}"),
+            WebhookError::UnsupportedAlgorithm { name } => write!(f, "webhook refused: signature algorithm {name:?} is not supported"),
             WebhookError::Config { detail } => write!(f, "webhook adapter misconfigured: {detail}"),
         }
     }

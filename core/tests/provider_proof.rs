@@ -76,3 +76,56 @@ fn an_answer_callback_after_a_status_said_answered_sets_the_base_of_max_duration
         "written, so a restart keeps the base"
     );
 }
+
+/// Each provider's "already ended" answer, as its adapter classifies it.
+fn already_ended() -> [ProviderError; 3] {
+    [
+        ProviderError::NotFound {
+            detail: "HTTP 404, Twilio error 20404".into(),
+        },
+        ProviderError::NotFound {
+            detail: "HTTP 404 (Plivo)".into(),
+        },
+        ProviderError::NotFound {
+            detail: "HTTP 422: 90018 Call has already ended".into(),
+        },
+    ]
+}
+
+#[test]
+fn a_hangup_answered_already_ended_frees_the_slot_at_once_and_is_not_retried() {
+    for answer in already_ended() {
+        let mut h = Harness::new(Config::openclaw_defaults(ProviderName::Twilio), T0);
+        let id = answered_call(&mut h);
+        let end = h.command(Command::End {
+            call_id: id.clone(),
+        });
+        h.reply_where(is_kind("hangup"), Err(answer));
+        assert!(h.mgr.record(&id).is_some_and(|r| r.state.is_terminal()));
+        assert_eq!(h.mgr.live_records().count(), 0);
+        assert!(
+            h.result_of(end).is_some_and(|r| r.is_ok()),
+            "the End is told"
+        );
+        h.advance_to(T0 + 3_600_000);
+        assert_eq!(h.outstanding("hangup"), 0, "never asked again");
+        assert_eq!(h.outstanding("status"), 0);
+    }
+}
+
+#[test]
+fn a_status_lookup_answered_already_ended_frees_the_slot() {
+    for answer in already_ended() {
+        let config = Config::openclaw_defaults(ProviderName::Twilio);
+        let mut before = Harness::new(config.clone(), T0);
+        let id = answered_call(&mut before);
+        // A restart: recovery asks the provider, which says the call is over.
+        let mut h = Harness::with_journal(config, before.journal.clone(), T0 + 20_000);
+        h.reply_where(is_kind("status"), Err(answer));
+        assert!(h.mgr.record(&id).is_some_and(|r| r.state.is_terminal()));
+        assert_eq!(h.mgr.live_records().count(), 0);
+        h.advance_to(T0 + 3_600_000);
+        assert_eq!(h.outstanding("status"), 0, "never asked again");
+        assert_eq!(h.outstanding("hangup"), 0);
+    }
+}

@@ -153,6 +153,8 @@ impl Summary {
             ),
             ("capacity refusals judged", s.refusals_judged),
             ("unknown status word sent", s.unrecognised_status),
+            ("operation on an ended call", s.ops_on_ended),
+            ("sha256-signed webhooks", s.sha256_signed),
             ("compactions", s.compactions),
             ("crashes during compaction", s.crashes_during_compaction),
             ("speech result delivered", s.speech_results),
@@ -170,6 +172,9 @@ impl Summary {
                 .situations
                 .entry(reply_lost_situation(op).to_owned())
                 .or_default() += n;
+        }
+        for (word, n) in &s.end_words {
+            *self.situations.entry(end_word_situation(word)).or_default() += n;
         }
         for v in &o.violations {
             *self.violations.entry(v.invariant).or_default() += 1;
@@ -226,6 +231,35 @@ pub const REQUIRED_SITUATIONS: [&str; 29] = [
     "continue timed out",
     "multi-turn continue",
 ];
+
+/// The situations every campaign of `provider` must have produced: the
+/// shared ones, "already ended" answers, every word the provider documents
+/// for the end of a call, and for Twilio the Webhook Rules' HMAC-SHA256
+/// signatures.
+pub fn required_situations(provider: ProviderName) -> Vec<String> {
+    let mut names: Vec<String> = REQUIRED_SITUATIONS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    names.push("operation on an ended call".to_owned());
+    if provider == ProviderName::Twilio {
+        names.push("sha256-signed webhooks".to_owned());
+    }
+    if let Some(dialect) = crate::emulator::dialect::for_provider(provider) {
+        names.extend(
+            dialect
+                .end_vocabulary()
+                .iter()
+                .map(|w| end_word_situation(w)),
+        );
+    }
+    names
+}
+
+/// The situation counting end callbacks that carried `word`.
+pub fn end_word_situation(word: &str) -> String {
+    format!("end word sent: {word}")
+}
 
 /// The campaign's results.
 #[derive(Debug, Clone)]

@@ -2,7 +2,7 @@
 //! faults, check safety as it goes and liveness at the end.
 
 use crate::clock::EPOCH_MS;
-use crate::emulator::dialect::for_provider;
+use crate::emulator::dialect::for_seed;
 use crate::emulator::faults::{FaultAction, Rule};
 use crate::emulator::host::RestFaults;
 use crate::emulator::truth::Phase;
@@ -69,6 +69,12 @@ pub struct Situations {
     /// Calls whose journal transcript holds two answers or more: `continue`
     /// after `continue` on one call.
     pub multi_turn_calls: u64,
+    /// End callbacks sent, by the provider's word for the end.
+    pub end_words: BTreeMap<&'static str, u64>,
+    /// Callbacks signed with a shared key under HMAC-SHA256.
+    pub sha256_signed: u64,
+    /// Operations on calls that had ended, answered "already ended".
+    pub ops_on_ended: u64,
 }
 
 // A late reply must come after the gateway has given up on it.
@@ -177,8 +183,8 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
         .max_message_latency(Duration::from_millis(40));
     builder.fs().block_size(32);
     let mut sim = builder.build();
-    let dialect =
-        for_provider(scenario.provider).expect("the campaign only runs providers with a dialect");
+    let dialect = for_seed(scenario.provider, scenario.seed)
+        .expect("the campaign only runs providers with a dialect");
     let emulator = Rc::new(RefCell::new(Emulator::new(
         dialect,
         scenario.seed,
@@ -469,6 +475,9 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.inbound_rejected = e.stats.inbound_rejected;
     situations.inbound_accepted = e.stats.inbound_accepted;
     situations.unrecognised_status = e.stats.unrecognised_status;
+    situations.end_words = e.end_words.clone();
+    situations.sha256_signed = e.stats.sha256_signed;
+    situations.ops_on_ended = e.stats.ops_on_ended;
     situations.write_failures = log.borrow().write_failures;
     situations.compactions = log.borrow().compactions;
     for hit in &rest_faults.borrow().hits {

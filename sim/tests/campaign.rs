@@ -2,7 +2,7 @@
 //! provider, determinism of one seed, and every regression file.
 
 use callproof_core::provider::ProviderName;
-use callproof_sim::campaign::{run_campaign, Plan, REQUIRED_SITUATIONS};
+use callproof_sim::campaign::{required_situations, run_campaign, Plan};
 use callproof_sim::run::run;
 use callproof_sim::scenario::{Profile, Scenario};
 
@@ -55,8 +55,8 @@ fn a_small_campaign_over_every_provider_finds_no_violation_and_tests_every_situa
             summary.min_calls.unwrap_or(0) >= 10,
             "{provider}: every seed has at least 10 calls (placed or answered)"
         );
-        for name in REQUIRED_SITUATIONS {
-            let n = summary.situations.get(name).copied().unwrap_or(0);
+        for name in required_situations(*provider) {
+            let n = summary.situations.get(&name).copied().unwrap_or(0);
             assert!(
                 n > 0,
                 "{provider}: situation {name:?} never happened in {} seeds",

@@ -280,6 +280,7 @@ fn other_secret_adapter(h: &Harness) -> Box<dyn Adapter> {
             account_sid: basic_user(),
             auth_token: "ffffffffffffffffffffffffffffffff".to_owned(),
             webhook_url,
+            shared_key: None,
         })),
         ProviderName::Plivo => Box::new(PlivoAdapter::new(PlivoConfig {
             api_base,

@@ -16,6 +16,7 @@ mod core;
 mod rule;
 mod status;
 mod transcript;
+mod vocab;
 
 pub use rule::SuffixMatch;
 
@@ -101,11 +102,18 @@ pub enum Canary {
     /// ...)"): final transcripts keyed per delivery, so a retried or
     /// redelivered one is applied again.
     TranscriptKeyIgnored,
+    /// Issue 13 item 4, of the class of B3 ("Only proof of termination (a
+    /// terminal status, or not-found) may release capacity"): an adapter that
+    /// reads the providers' words for a call that never connected (Twilio
+    /// `busy` and `canceled`, Plivo `timeout` and `cancel`, Telnyx causes
+    /// beyond `normal_clearing`) as a call still ringing, so the gateway keeps
+    /// counting a call the provider ended.
+    EndWordsLive,
 }
 
 impl Canary {
     /// Every canary, in bug-history order.
-    pub const ALL: [Canary; 18] = [
+    pub const ALL: [Canary; 19] = [
         Canary::StaleReload,
         Canary::TimeOnlyCleanup,
         Canary::UnconfirmedDropped,
@@ -124,6 +132,7 @@ impl Canary {
         Canary::UnknownStatusEnds,
         Canary::LostCreateFreed,
         Canary::TranscriptKeyIgnored,
+        Canary::EndWordsLive,
     ];
 
     /// Its name on the command line and in tables.
@@ -147,6 +156,7 @@ impl Canary {
             Canary::UnknownStatusEnds => "unknown-status-ends",
             Canary::LostCreateFreed => "lost-create-freed",
             Canary::TranscriptKeyIgnored => "transcript-key-ignored",
+            Canary::EndWordsLive => "end-words-live",
         }
     }
 
@@ -171,6 +181,7 @@ impl Canary {
             Canary::UnknownStatusEnds => "B3-status",
             Canary::LostCreateFreed => "B3-create",
             Canary::TranscriptKeyIgnored => "B7-transcript",
+            Canary::EndWordsLive => "B3-words",
         }
     }
 
@@ -194,6 +205,7 @@ impl Canary {
             Canary::UnknownStatusEnds => "Only proof of termination (a terminal status, or not-found) may release capacity: here a status word the provider added later is read as the end, and the live call is dropped.",
             Canary::LostCreateFreed => "Only proof of termination (a terminal status, or not-found) may release capacity: here a create whose reply was lost is taken as refused, the slot freed and the call the provider placed forgotten.",
             Canary::TranscriptKeyIgnored => "Event ids were random per HTTP request, so a carrier retry of the same callback was never recognised as a duplicate (transcripts doubled): here the final transcripts' ids.",
+            Canary::EndWordsLive => "Only proof of termination (a terminal status, or not-found) may release capacity: here the terminal statuses of a call that never connected (busy, canceled, timeout, user_busy, call_rejected ...) are read as still ringing, and the ended call keeps its slot.",
             Canary::EndedHangupRetried => "Only proof of termination (a terminal status, or not-found) may release capacity: here the proof is retried as unknown and the slot held to a deadline.",
         }
     }
@@ -236,6 +248,7 @@ impl Canary {
                 inner,
                 transcript::TranscriptKeyIgnored::default(),
             )),
+            Canary::EndWordsLive => Box::new(vocab::EndWordsLive::new(inner)),
             _ => inner,
         }
     }

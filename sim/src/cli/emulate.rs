@@ -1,6 +1,7 @@
 //! `callproof emulate`: parses the flags, binds the port, prints the
 //! address and the credentials a gateway needs, and serves until killed.
 
+use callproof_core::adapters::twilio::SignatureAlgorithm;
 use callproof_core::provider::ProviderName;
 use callproof_sim::emulate::{self, ClockMode, Config};
 use callproof_sim::emulator::dialect::{plivo_credentials, telnyx_credentials, twilio_credentials};
@@ -61,6 +62,20 @@ pub struct EmulateArgs {
     /// PROVIDER=URL: where inbound calls' callbacks go.
     #[arg(long = "webhook", value_parser = split_pair)]
     webhook: Vec<(String, String)>,
+    /// Sign Twilio callbacks as a Webhook Rule does: with the account's
+    /// SharedKey (printed as TWILIO_SHARED_KEY) and this algorithm, announced
+    /// in X-Twilio-Webhooks-Signature-Settings.
+    #[arg(long, value_enum)]
+    twilio_webhook_rule: Option<RuleArg>,
+}
+
+/// A Twilio Webhook Rule's signing algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RuleArg {
+    /// HMAC-SHA1 with the SharedKey.
+    Sha1,
+    /// HMAC-SHA256 with the SharedKey.
+    Sha256,
 }
 
 fn split_pair(text: &str) -> Result<(String, String), String> {
@@ -88,6 +103,10 @@ pub fn main(args: EmulateArgs) -> ExitCode {
         config.start_ms = start;
     }
     config.url_map = args.map_url;
+    config.twilio_webhook_rule = args.twilio_webhook_rule.map(|r| match r {
+        RuleArg::Sha1 => SignatureAlgorithm::HmacSha1,
+        RuleArg::Sha256 => SignatureAlgorithm::HmacSha256,
+    });
     for (provider, url) in args.webhook {
         match ProviderName::parse(&provider) {
             Some(p) => config.inbound_webhooks.push((p, url)),
@@ -142,6 +161,13 @@ fn print_banner(base: &str, config: &Config) {
                 ));
                 lines.push(format!("        TWILIO_ACCOUNT_SID={sid}"));
                 lines.push(format!("        TWILIO_AUTH_TOKEN={token}"));
+                if let Some(rule) = config.twilio_webhook_rule {
+                    lines.push(format!(
+                        "        TWILIO_SHARED_KEY={}  (webhooks signed {})",
+                        callproof_sim::emulator::dialect::credentials::TWILIO_SHARED_KEY,
+                        rule.as_str()
+                    ));
+                }
             }
             ProviderName::Plivo => {
                 let (id, token) = plivo_credentials();

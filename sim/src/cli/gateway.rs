@@ -77,6 +77,10 @@ pub struct GatewayArgs {
     /// Twilio auth token.
     #[arg(long, env = "TWILIO_AUTH_TOKEN", hide_env_values = true)]
     twilio_auth_token: Option<String>,
+    /// The secret of the Twilio SharedKey a Webhook Rule signs webhooks with
+    /// (announced in `X-Twilio-Webhooks-Signature-Settings`), if any.
+    #[arg(long, env = "TWILIO_SHARED_KEY", hide_env_values = true)]
+    twilio_shared_key: Option<String>,
     /// Plivo auth id.
     #[arg(long, env = "PLIVO_AUTH_ID", hide_env_values = true)]
     plivo_auth_id: Option<String>,
@@ -232,6 +236,7 @@ fn resolve(args: GatewayArgs) -> Result<Settings, String> {
         AdapterCredentials {
             twilio_account_sid: pick(args.twilio_account_sid, creds.account_sid.clone()),
             twilio_auth_token: pick(args.twilio_auth_token, creds.auth_token.clone()),
+            twilio_shared_key: args.twilio_shared_key,
             plivo_auth_id: pick(args.plivo_auth_id, creds.auth_id),
             plivo_auth_token: pick(args.plivo_auth_token, creds.auth_token),
             telnyx_api_key: pick(args.telnyx_api_key, creds.api_key),
@@ -263,6 +268,7 @@ fn resolve(args: GatewayArgs) -> Result<Settings, String> {
 struct AdapterCredentials {
     twilio_account_sid: Option<String>,
     twilio_auth_token: Option<String>,
+    twilio_shared_key: Option<String>,
     plivo_auth_id: Option<String>,
     plivo_auth_token: Option<String>,
     telnyx_api_key: Option<String>,
@@ -288,6 +294,7 @@ fn adapter_builder(
                 account_sid: required(c.twilio_account_sid, "TWILIO_ACCOUNT_SID")?,
                 auth_token: required(c.twilio_auth_token, "TWILIO_AUTH_TOKEN")?,
                 webhook_url,
+                shared_key: c.twilio_shared_key,
             });
             Rc::new(move |_: &str, _: &str| -> Box<dyn Adapter> { Box::new(adapter.clone()) })
         }

@@ -1,7 +1,7 @@
 //! `callproof sim`: the campaign, with progress, a table and reproducers.
 
 use callproof_core::provider::ProviderName;
-use callproof_sim::campaign::{run_campaign, Plan, Report, REQUIRED_SITUATIONS};
+use callproof_sim::campaign::{required_situations, run_campaign, Plan, Report};
 use callproof_sim::emulator::dialect::for_provider;
 use callproof_sim::oracle::Invariant;
 use callproof_sim::report::from_campaign;
@@ -220,8 +220,8 @@ fn render(report: &Report) -> String {
         let faults: Vec<String> = s.faults.iter().map(|(k, v)| format!("{k} {v}")).collect();
         let _ = writeln!(out, "  faults        {}", faults.join(", "));
         let _ = writeln!(out, "  situations:");
-        for name in REQUIRED_SITUATIONS {
-            let n = s.situations.get(name).copied().unwrap_or(0);
+        for name in required_situations(*provider) {
+            let n = s.situations.get(&name).copied().unwrap_or(0);
             let _ = writeln!(
                 out,
                 "    {name:<34} {n:>7}{}",

@@ -33,6 +33,15 @@ enum Behaviour {
     Busy,
     NoAnswer,
     CarrierFailure,
+    NetworkError,
+    Declines {
+        #[serde(default)]
+        after_ms: u64,
+    },
+    RingsOut {
+        #[serde(default)]
+        after_ms: u64,
+    },
     Voicemail {
         #[serde(default)]
         after_ms: Option<u64>,
@@ -54,6 +63,9 @@ impl Behaviour {
             Behaviour::Busy => Callee::Busy,
             Behaviour::NoAnswer => Callee::NoAnswer,
             Behaviour::CarrierFailure => Callee::CarrierFailure,
+            Behaviour::NetworkError => Callee::NetworkError,
+            Behaviour::Declines { after_ms } => Callee::Declines { after_ms },
+            Behaviour::RingsOut { after_ms } => Callee::RingsOut { after_ms },
             Behaviour::Voicemail {
                 after_ms,
                 message_ms,
@@ -357,7 +369,8 @@ fn callee_in_bounds(callee: Callee) -> bool {
             after_ms,
             message_ms,
         } => [after_ms, message_ms],
-        Callee::Busy | Callee::NoAnswer | Callee::CarrierFailure => [0, 0],
+        Callee::Declines { after_ms } | Callee::RingsOut { after_ms } => [after_ms, 0],
+        Callee::Busy | Callee::NoAnswer | Callee::CarrierFailure | Callee::NetworkError => [0, 0],
     };
     times.iter().all(|t| *t <= MAX_ADVANCE_MS)
 }

@@ -62,6 +62,10 @@ pub struct Config {
     pub url_map: Vec<(String, String)>,
     /// Where each provider sends inbound calls' callbacks.
     pub inbound_webhooks: Vec<(ProviderName, String)>,
+    /// A Twilio Webhook Rule's algorithm: Twilio callbacks are then signed
+    /// with the account's SharedKey and announced in
+    /// `X-Twilio-Webhooks-Signature-Settings`. `None`: the auth token.
+    pub twilio_webhook_rule: Option<callproof_core::adapters::twilio::SignatureAlgorithm>,
 }
 
 impl Config {
@@ -79,6 +83,7 @@ impl Config {
             start_ms: crate::clock::EPOCH_MS,
             url_map: Vec::new(),
             inbound_webhooks: Vec::new(),
+            twilio_webhook_rule: None,
         }
     }
 

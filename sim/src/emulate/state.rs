@@ -5,7 +5,7 @@
 use super::deliver::Policy;
 use super::journal::{DeliveryEntry, Journal, RequestEntry};
 use super::{ClockMode, Config};
-use crate::emulator::dialect::for_provider;
+use crate::emulator::dialect::{for_provider, Dialect, TwilioDialect};
 use crate::emulator::faults::FaultRules;
 use crate::emulator::{Emulator, EmulatorProfile};
 use callproof_core::provider::ProviderName;
@@ -44,7 +44,12 @@ impl State {
             .providers
             .iter()
             .filter_map(|&provider| {
-                let dialect = for_provider(provider)?;
+                let dialect: Box<dyn Dialect> = match (provider, config.twilio_webhook_rule) {
+                    (ProviderName::Twilio, Some(rule)) => {
+                        Box::new(TwilioDialect::with_webhook_rule(rule))
+                    }
+                    _ => for_provider(provider)?,
+                };
                 let policy = Policy::of(provider);
                 let profile = EmulatorProfile {
                     loss: 0.0,

@@ -56,6 +56,10 @@ pub struct Delivery {
 /// word no adapter knows ([`CallbackKind::Unrecognised`]).
 const UNRECOGNISED_PER: u32 = 8;
 
+/// One drawn callee in this many behaves as only the vocabulary needs
+/// ([`Emulator::vocabulary_callee`]).
+const VOCABULARY_PER: u32 = 6;
+
 /// Counters of what the emulator actually did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct EmulatorStats {
@@ -83,6 +87,12 @@ pub struct EmulatorStats {
     pub dtmf_turns: u64,
     /// Listening turns in which the callee said nothing.
     pub silent_turns: u64,
+    /// Callbacks signed with a shared key under HMAC-SHA256 (Twilio's
+    /// Webhook Rules).
+    pub sha256_signed: u64,
+    /// Hangups, speaks and listens refused "already ended" (Twilio 404/20404,
+    /// Plivo 404, Telnyx 422/90018) because the call they name is over.
+    pub ops_on_ended: u64,
 }
 
 /// One emulated provider.
@@ -126,6 +136,9 @@ pub struct Emulator {
     pub(super) turns: BTreeMap<String, super::speech::Turn>,
     /// The speech URL of the StartListening request being applied.
     pending_speech_url: Option<String>,
+    /// End callbacks emitted, by the provider's word for the end (see
+    /// `Dialect::end_vocabulary`).
+    pub end_words: BTreeMap<&'static str, u64>,
 }
 
 /// How far back the provider keeps callbacks it may deliver again.
@@ -169,6 +182,7 @@ impl Emulator {
             speech_rng: SmallRng::seed_from_u64(seed ^ 0x5bee_c400_u64),
             turns: BTreeMap::new(),
             pending_speech_url: None,
+            end_words: BTreeMap::new(),
         }
     }
 
@@ -263,13 +277,29 @@ impl Emulator {
     /// Carries out an understood request and renders the provider's answer.
     pub(crate) fn apply(&mut self, call: &ApiCall, now: u64) -> http::Response<Vec<u8>> {
         let target = self.target_of(call);
+        let on_ended = matches!(
+            call,
+            ApiCall::Hangup(_)
+                | ApiCall::Speak(_)
+                | ApiCall::StartListening(_)
+                | ApiCall::StopListening(_)
+        ) && target
+            .as_ref()
+            .and_then(|pid| self.calls.get(pid))
+            .is_some_and(|c| !c.is_live());
+        if on_ended {
+            self.stats.ops_on_ended += 1;
+        }
         match &call {
             ApiCall::Create(params) => {
                 self.next_n += 1;
                 let (pid, rid) = self.dialect.new_ids(self.next_n.wrapping_add(self.id_salt));
                 let callee = match self.callees.lookup(&params.to) {
                     Some(scripted) => scripted,
-                    None => self.draw_callee(),
+                    None => {
+                        let drawn = self.draw_callee();
+                        self.vocabulary_callee(drawn)
+                    }
                 };
                 let truth = TruthCall {
                     provider_call_id: pid.clone(),
@@ -362,6 +392,18 @@ impl Emulator {
         }
     }
 
+    /// Counts a callback that is about to go out: its signing, and for an
+    /// end, the provider's word for it.
+    fn count_callback(&mut self, pid: &str, kind: CallbackKind) {
+        if self.dialect.sha256_signed() {
+            self.stats.sha256_signed += 1;
+        }
+        if let (CallbackKind::Ended(reason), Some(call)) = (kind, self.calls.get(pid)) {
+            let word = self.dialect.end_word(call, reason);
+            *self.end_words.entry(word).or_default() += 1;
+        }
+    }
+
     /// Whether `pid` is an inbound call still ringing at the gateway,
     /// neither answered nor refused.
     fn awaits_decision(&self, pid: &str) -> bool {
@@ -386,6 +428,30 @@ impl Emulator {
             65..=77 => Callee::Busy,
             78..=91 => Callee::NoAnswer,
             _ => Callee::CarrierFailure,
+        }
+    }
+
+    /// One drawn callee in [`VOCABULARY_PER`] is replaced by one of the
+    /// behaviours the providers' vocabulary needs beyond the first draw's
+    /// (a decline, the network giving up, a network error, an answering
+    /// machine), drawn from `vocab_rng` so every other draw of the seed
+    /// stays where it was.
+    fn vocabulary_callee(&mut self, drawn: Callee) -> Callee {
+        if self.vocab_rng.random_range(0..VOCABULARY_PER) != 0 {
+            return drawn;
+        }
+        match self.vocab_rng.random_range(0..4u32) {
+            0 => Callee::Declines {
+                after_ms: self.vocab_rng.random_range(2_000..10_000),
+            },
+            1 => Callee::RingsOut {
+                after_ms: self.vocab_rng.random_range(5_000..15_000),
+            },
+            2 => Callee::NetworkError,
+            _ => Callee::Voicemail {
+                after_ms: self.vocab_rng.random_range(3_000..12_000),
+                message_ms: self.vocab_rng.random_range(5_000..30_000),
+            },
         }
     }
 
@@ -487,6 +553,7 @@ impl Emulator {
         self.log.record_callback(pid, kind, now);
         self.stats.callbacks += 1;
         self.stats.unrecognised_status += 1;
+        self.count_callback(pid, kind);
         self.next_n += 1;
         self.outbox.push(Delivery {
             id: self.next_n,
@@ -510,6 +577,7 @@ impl Emulator {
         let request = self.dialect.callback(call, kind, sequence, now);
         self.log.record_callback(pid, kind, now);
         self.stats.callbacks += 1;
+        self.count_callback(pid, kind);
         self.recent.retain(|d| d.due_at + RECENT_MS >= now);
         self.recent.push(Delivery {
             id: 0,
@@ -660,6 +728,29 @@ impl Emulator {
             Callee::CarrierFailure if now >= start + FAILURE_AFTER_MS => {
                 self.end(pid, CallState::Failed, start + FAILURE_AFTER_MS)
             }
+            Callee::NetworkError if now >= start + FAILURE_AFTER_MS => {
+                self.end(pid, CallState::Error, start + FAILURE_AFTER_MS)
+            }
+            Callee::Declines { after_ms }
+                if start + after_ms < give_up && now >= start + after_ms =>
+            {
+                self.log
+                    .record(pid, start + after_ms, "status", "declined by the callee");
+                self.end(pid, CallState::HangupUser, start + after_ms)
+            }
+            Callee::RingsOut { after_ms }
+                if start + after_ms < give_up && now >= start + after_ms =>
+            {
+                self.log.record(
+                    pid,
+                    start + after_ms,
+                    "status",
+                    "the callee's network stopped ringing",
+                );
+                self.end(pid, CallState::NoAnswer, start + after_ms)
+            }
+            Callee::Declines { after_ms } | Callee::RingsOut { after_ms }
+                if start + after_ms < give_up => {}
             _ if now >= give_up => self.end(pid, CallState::NoAnswer, give_up),
             _ => {}
         }

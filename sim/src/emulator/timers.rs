@@ -29,11 +29,14 @@ fn call_due(call: &TruthCall) -> Option<u64> {
                 return Some(give_up);
             }
             let own = match call.callee {
-                Callee::Answers { after_ms, .. } | Callee::Voicemail { after_ms, .. } => {
+                Callee::Answers { after_ms, .. }
+                | Callee::Voicemail { after_ms, .. }
+                | Callee::Declines { after_ms }
+                | Callee::RingsOut { after_ms } => {
                     Some(start + after_ms).filter(|at| *at < give_up)
                 }
                 Callee::Busy => Some(start + BUSY_AFTER_MS),
-                Callee::CarrierFailure => Some(start + FAILURE_AFTER_MS),
+                Callee::CarrierFailure | Callee::NetworkError => Some(start + FAILURE_AFTER_MS),
                 Callee::NoAnswer => None,
             };
             Some(own.map_or(give_up, |at| at.min(give_up)))
@@ -73,7 +76,12 @@ mod tests {
             retries: 0,
             retry_delay_ms: 0,
         };
-        let mut e = Emulator::new(Box::new(TwilioDialect), seed, calm, String::new());
+        let mut e = Emulator::new(
+            Box::new(TwilioDialect::default()),
+            seed,
+            calm,
+            String::new(),
+        );
         for n in 0..6 {
             let body = format!(
                 "To=%2B1555000000{n}&From=%2B15550001111&Url=http%3A%2F%2Fgw%2Fv&Timeout=40&TimeLimit=90"

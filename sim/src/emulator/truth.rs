@@ -41,6 +41,23 @@ pub enum Callee {
         /// How long the machine listens before it hangs up.
         message_ms: u64,
     },
+    /// The callee declines the call after it rang `after_ms` (SIP 603): it
+    /// ends `hangup-user` before any answer (Twilio `busy`, Plivo `busy`
+    /// with `CALL_REJECTED`, Telnyx `call_rejected`).
+    Declines {
+        /// Ringing time before the decline.
+        after_ms: u64,
+    },
+    /// The callee's network stops ringing after `after_ms`, before the ring
+    /// timeout we asked for: it ends `no-answer` (Plivo `no-answer` and
+    /// Telnyx `no_answer`, where our own timeout reads `timeout`).
+    RingsOut {
+        /// Ringing time before the network gives up.
+        after_ms: u64,
+    },
+    /// The provider's network errs while connecting: the call ends `error`
+    /// (Twilio and Plivo `failed`, Telnyx `unspecified`).
+    NetworkError,
 }
 
 /// One call at the provider.
@@ -152,6 +169,29 @@ impl TruthCall {
     /// Whether the call is still up at the provider.
     pub fn is_live(&self) -> bool {
         !matches!(self.phase, Phase::Ended(_))
+    }
+
+    /// Whether it ended unanswered when the ring timeout it was placed with
+    /// ran out (rather than earlier, ended by the callee or its network).
+    pub fn rang_out(&self) -> bool {
+        let start = self.created_at
+            + match self.direction {
+                Direction::Outbound => super::behaviour::QUEUE_MS,
+                Direction::Inbound => 0,
+            };
+        self.answered_at.is_none()
+            && self
+                .ended_at
+                .is_some_and(|end| end >= start + self.ring_timeout_ms)
+    }
+
+    /// Whether it ended when the time limit it was placed with ran out (the
+    /// provider's own hangup of a connected call).
+    pub fn hit_time_limit(&self) -> bool {
+        match (self.answered_at, self.ended_at, self.time_limit_ms) {
+            (Some(answered), Some(ended), Some(limit)) => ended >= answered + limit,
+            _ => false,
+        }
     }
 
     /// How long the call was (or has been) connected.

@@ -43,6 +43,7 @@ fn adapter_with(api_base: &str, token: &str) -> TwilioAdapter {
         account_sid: ACCOUNT_SID.to_owned(),
         auth_token: token.to_owned(),
         webhook_url: WEBHOOK_URL.to_owned(),
+        shared_key: None,
     })
 }
 

@@ -30,7 +30,10 @@
 //! # Webhooks
 //!
 //! `X-Twilio-Signature` is checked as Twilio's SDK validators do (see
-//! `signature`). Twilio signs no timestamp, so replays are caught by the
+//! `signature`): with the auth token and HMAC-SHA1, or, when
+//! `X-Twilio-Webhooks-Signature-Settings` says a Webhook Rule's SharedKey
+//! signed it, with [`TwilioConfig::shared_key`] and the algorithm named
+//! there (HMAC-SHA1 or HMAC-SHA256; see `settings`). Twilio signs no timestamp, so replays are caught by the
 //! dedupe key (`CallSid` + `SequenceNumber`), not by a clock.
 
 mod address;
@@ -38,12 +41,17 @@ mod form;
 mod response;
 mod rest;
 mod rfc2822;
+mod settings;
 mod signature;
 mod twiml;
 mod webhook;
 
 #[cfg(test)]
 mod tests;
+
+pub use settings::{
+    header_value as signature_settings, SignatureAlgorithm, HEADER as SIGNATURE_SETTINGS_HEADER,
+};
 
 use super::{Adapter, BuildError};
 use crate::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
@@ -63,6 +71,10 @@ pub struct TwilioConfig {
     /// The public URL Twilio calls back, exactly as Twilio is told it (e.g.
     /// `https://gw.example.com/voice/webhook`): it is also what Twilio signs.
     pub webhook_url: String,
+    /// The secret of the SharedKey a Webhook Rule signs this URL's webhooks
+    /// with, if the account has one. Webhooks that announce a SharedKey are
+    /// refused without it; the others are still checked with the auth token.
+    pub shared_key: Option<String>,
 }
 
 impl fmt::Debug for TwilioConfig {
@@ -73,6 +85,10 @@ impl fmt::Debug for TwilioConfig {
             .field("account_sid", &self.account_sid)
             .field("auth_token", &"<redacted>")
             .field("webhook_url", &self.webhook_url)
+            .field(
+                "shared_key",
+                &self.shared_key.as_ref().map(|_| "<redacted>"),
+            )
             .finish()
     }
 }
@@ -133,7 +149,11 @@ impl Adapter for TwilioAdapter {
         raw: &RawWebhook<'_>,
         _now_unix_secs: i64,
     ) -> Result<VerifiedWebhook, WebhookError> {
-        signature::verify(&self.config.auth_token, raw)?;
+        signature::verify(
+            &self.config.auth_token,
+            self.config.shared_key.as_deref(),
+            raw,
+        )?;
         Ok(VerifiedWebhook::new(ProviderName::Twilio, raw))
     }
 

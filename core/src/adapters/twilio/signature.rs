@@ -1,4 +1,7 @@
-//! `X-Twilio-Signature`: base64(HMAC-SHA1(auth token, URL + parameters)).
+//! `X-Twilio-Signature`: base64(HMAC-SHA1(auth token, URL + parameters)),
+//! or, when `X-Twilio-Webhooks-Signature-Settings` announces a Webhook Rule's
+//! SharedKey, base64(HMAC(that key's secret, the same string)) with the
+//! algorithm it names (see `super::settings`).
 //!
 //! The algorithm, as Twilio's SDK validators implement it (twilio-python
 //! `request_validator.py`, twilio-node `webhooks.ts`):
@@ -13,6 +16,7 @@
 //! twilio-node sorts UTF-16 code units, which differs only for names mixing
 //! characters above U+FFFF with U+E000..U+FFFF. Twilio's own names are ASCII.
 
+use super::settings::{self, SignatureAlgorithm};
 use super::{address, form};
 use crate::webhook::{RawWebhook, WebhookError, MAX_WEBHOOK_BODY};
 use base64::Engine as _;
@@ -41,26 +45,54 @@ pub(super) fn params_of(pairs: Vec<form::Pair>) -> Params {
     params
 }
 
-/// The signature Twilio would send for `url` and `params`.
+/// The signature Twilio would send for `url` and `params` with the auth token.
+#[cfg(test)]
 pub(super) fn compute(auth_token: &str, url: &str, params: &Params) -> String {
-    // HMAC takes a key of any length, so `new_from_slice` cannot fail here;
-    // the fallback only exists to avoid a panic path.
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(url.as_bytes());
-    for (name, values) in params {
-        for value in values {
-            mac.update(name.as_bytes());
-            mac.update(value.as_bytes());
-        }
-    }
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    compute_with(SignatureAlgorithm::HmacSha1, auth_token, url, params)
 }
 
-/// Checks `raw` against `auth_token`. Proxy headers (`X-Forwarded-*`) are
-/// ignored on purpose: `raw.url` is the public URL Twilio was given.
-pub(super) fn verify(auth_token: &str, raw: &RawWebhook<'_>) -> Result<(), WebhookError> {
+/// The signature over `url` and `params` with `key` and `algorithm`.
+pub(super) fn compute_with(
+    algorithm: SignatureAlgorithm,
+    key: &str,
+    url: &str,
+    params: &Params,
+) -> String {
+    let signed = || {
+        std::iter::once(url.as_bytes()).chain(params.iter().flat_map(|(name, values)| {
+            values
+                .iter()
+                .flat_map(move |value| [name.as_bytes(), value.as_bytes()])
+        }))
+    };
+    // HMAC takes a key of any length, so `new_from_slice` cannot fail here;
+    // the fallbacks only exist to avoid a panic path.
+    let digest = match algorithm {
+        SignatureAlgorithm::HmacSha1 => Hmac::<Sha1>::new_from_slice(key.as_bytes())
+            .map(|mut mac| {
+                signed().for_each(|part| mac.update(part));
+                mac.finalize().into_bytes().to_vec()
+            })
+            .unwrap_or_default(),
+        SignatureAlgorithm::HmacSha256 => Hmac::<Sha256>::new_from_slice(key.as_bytes())
+            .map(|mut mac| {
+                signed().for_each(|part| mac.update(part));
+                mac.finalize().into_bytes().to_vec()
+            })
+            .unwrap_or_default(),
+    };
+    base64::engine::general_purpose::STANDARD.encode(digest)
+}
+
+/// Checks `raw` against `auth_token`, or against `shared_key` with the
+/// algorithm the settings header names when the header is there. Proxy
+/// headers (`X-Forwarded-*`) are ignored on purpose: `raw.url` is the public
+/// URL Twilio was given.
+pub(super) fn verify(
+    auth_token: &str,
+    shared_key: Option<&str>,
+    raw: &RawWebhook<'_>,
+) -> Result<(), WebhookError> {
     if raw.body.len() > MAX_WEBHOOK_BODY {
         return Err(WebhookError::BodyTooLarge {
             len: raw.body.len(),
@@ -72,9 +104,28 @@ pub(super) fn verify(auth_token: &str, raw: &RawWebhook<'_>) -> Result<(), Webho
         .get(HEADER)
         .ok_or(WebhookError::MissingHeader { name: HEADER })?
         .as_bytes();
-    if auth_token.is_empty() {
+    let (algorithm, key) = match raw.headers.get(settings::HEADER) {
+        None => (SignatureAlgorithm::HmacSha1, auth_token),
+        Some(value) => {
+            let value = value.to_str().map_err(|_| WebhookError::Malformed {
+                detail: format!("{} is not visible ASCII", settings::HEADER),
+            })?;
+            let announced = settings::parse(value)?;
+            let Some(secret) = shared_key else {
+                return Err(WebhookError::Config {
+                    detail: format!(
+                        "a webhook was signed with Twilio SharedKey {:?} ({}), but no shared key secret is configured",
+                        announced.key,
+                        announced.algorithm.as_str()
+                    ),
+                });
+            };
+            (announced.algorithm, secret)
+        }
+    };
+    if key.is_empty() {
         return Err(WebhookError::Config {
-            detail: "the Twilio auth token is empty: no webhook can be verified".to_owned(),
+            detail: "the Twilio signing key (auth token or shared key secret) is empty: no webhook can be verified".to_owned(),
         });
     }
     let query = form::decode(address::query(raw.url).as_bytes())
@@ -102,7 +153,9 @@ pub(super) fn verify(auth_token: &str, raw: &RawWebhook<'_>) -> Result<(), Webho
 
     let mut matched = subtle::Choice::from(0);
     for url in address::signing_candidates(raw.url) {
-        matched |= compute(auth_token, &url, &params).as_bytes().ct_eq(given);
+        matched |= compute_with(algorithm, key, &url, &params)
+            .as_bytes()
+            .ct_eq(given);
     }
     if bool::from(matched) {
         Ok(())

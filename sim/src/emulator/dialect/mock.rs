@@ -50,6 +50,14 @@ fn ended_word(reason: EndReason) -> &'static str {
 }
 
 impl Dialect for MockDialect {
+    fn end_vocabulary(&self) -> &'static [&'static str] {
+        &["completed", "busy", "failed", "no-answer", "canceled"]
+    }
+
+    fn end_word(&self, _call: &TruthCall, reason: EndReason) -> &'static str {
+        ended_word(reason)
+    }
+
     fn name(&self) -> ProviderName {
         ProviderName::Mock
     }

@@ -20,10 +20,14 @@ pub mod credentials {
         API_KEY as TELNYX_API_KEY, CONNECTION_ID as TELNYX_CONNECTION_ID,
         PUBLIC_KEY_BASE64 as TELNYX_PUBLIC_KEY,
     };
-    pub use super::twilio::{ACCOUNT_SID as TWILIO_ACCOUNT_SID, AUTH_TOKEN as TWILIO_AUTH_TOKEN};
+    pub use super::twilio::{
+        ACCOUNT_SID as TWILIO_ACCOUNT_SID, AUTH_TOKEN as TWILIO_AUTH_TOKEN,
+        SHARED_KEY_SECRET as TWILIO_SHARED_KEY,
+    };
 }
 
 use super::truth::TruthCall;
+use callproof_core::adapters::twilio::SignatureAlgorithm;
 use callproof_core::adapters::Adapter;
 use callproof_core::provider::ProviderName;
 use callproof_core::state::EndReason;
@@ -190,6 +194,21 @@ pub trait Dialect {
     fn create_returns_call_id(&self) -> bool {
         true
     }
+
+    /// Every word this provider documents for how a call ended, as its end
+    /// callback carries it (a final status, or a hangup cause): the campaign
+    /// requires each of them to occur in ordinary seeds.
+    fn end_vocabulary(&self) -> &'static [&'static str];
+
+    /// The word of [`Self::end_vocabulary`] the end callback of `call`,
+    /// ended for `reason`, carries.
+    fn end_word(&self, call: &TruthCall, reason: EndReason) -> &'static str;
+
+    /// Whether callbacks are signed with a shared key under HMAC-SHA256 in
+    /// place of the provider's default (Twilio's Webhook Rules).
+    fn sha256_signed(&self) -> bool {
+        false
+    }
 }
 
 /// Twilio's Account SID and Auth Token, as the emulator checks them.
@@ -215,8 +234,112 @@ pub fn telnyx_credentials() -> (&'static str, &'static str, &'static str) {
 pub fn for_provider(provider: ProviderName) -> Option<Box<dyn Dialect>> {
     match provider {
         ProviderName::Mock => Some(Box::new(MockDialect)),
-        ProviderName::Twilio => Some(Box::new(TwilioDialect)),
+        ProviderName::Twilio => Some(Box::new(TwilioDialect::default())),
         ProviderName::Plivo => Some(Box::new(PlivoDialect)),
         ProviderName::Telnyx => Some(Box::new(TelnyxDialect)),
+    }
+}
+
+/// The dialect of `provider` as one seed's run meets it: the account
+/// settings a real deployment may have, drawn from `seed`. For Twilio, a
+/// Webhook Rule signs the gateway's webhooks with a SharedKey in half the
+/// seeds (HMAC-SHA256 in three of those four, HMAC-SHA1 in the fourth);
+/// the other providers are as [`for_provider`].
+pub fn for_seed(provider: ProviderName, seed: u64) -> Option<Box<dyn Dialect>> {
+    if provider != ProviderName::Twilio {
+        return for_provider(provider);
+    }
+    // SplitMix64's finaliser, so neighbouring seeds do not alternate.
+    let mut z = seed.wrapping_add(0x7a11_0c0d_e5ee_d5a1);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    let webhook_rule = match z % 8 {
+        0..=2 => Some(SignatureAlgorithm::HmacSha256),
+        3 => Some(SignatureAlgorithm::HmacSha1),
+        _ => None,
+    };
+    Some(Box::new(TwilioDialect { webhook_rule }))
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use super::*;
+    use crate::emulator::truth::Phase;
+    use callproof_core::record::Direction;
+    use callproof_core::state::CallState;
+
+    const ENDS: [CallState; 9] = [
+        CallState::Completed,
+        CallState::HangupUser,
+        CallState::HangupBot,
+        CallState::Timeout,
+        CallState::Error,
+        CallState::Failed,
+        CallState::NoAnswer,
+        CallState::Busy,
+        CallState::Voicemail,
+    ];
+
+    /// Every way the emulator ends a call, as the dialects see it.
+    fn ended_calls() -> Vec<(TruthCall, CallState)> {
+        let mut calls = Vec::new();
+        for reason in ENDS {
+            for direction in [Direction::Outbound, Direction::Inbound] {
+                for answered in [false, true] {
+                    for ended_at in [10_000, 31_000, 700_000] {
+                        let mut c = TruthCall::placed("pid", "call", 0, "http://gw/webhook");
+                        c.direction = direction;
+                        c.phase = Phase::Ended(reason);
+                        c.answered_at = answered.then_some(5_000);
+                        c.ended_at = Some(ended_at);
+                        calls.push((c, reason));
+                    }
+                }
+            }
+        }
+        calls
+    }
+
+    #[test]
+    fn every_end_word_a_dialect_sends_is_one_of_its_documented_words() {
+        for provider in ProviderName::ALL {
+            let dialect = for_provider(provider).unwrap();
+            for (call, reason) in ended_calls() {
+                let word = dialect.end_word(&call, reason);
+                assert!(
+                    dialect.end_vocabulary().contains(&word),
+                    "{provider}: {word:?} for {reason:?} is not in its vocabulary"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn every_documented_end_word_is_sent_for_some_end() {
+        for provider in ProviderName::ALL {
+            let dialect = for_provider(provider).unwrap();
+            let sent: Vec<&str> = ended_calls()
+                .iter()
+                .map(|(call, reason)| dialect.end_word(call, *reason))
+                .collect();
+            for word in dialect.end_vocabulary() {
+                assert!(sent.contains(word), "{provider}: {word:?} is never sent");
+            }
+        }
+    }
+
+    #[test]
+    fn about_half_the_seeds_sign_twilio_webhooks_with_a_shared_key() {
+        let rules: Vec<bool> = (1..=400)
+            .map(|seed| {
+                for_seed(ProviderName::Twilio, seed)
+                    .unwrap()
+                    .sha256_signed()
+            })
+            .collect();
+        let sha256 = rules.iter().filter(|r| **r).count();
+        assert!((100..200).contains(&sha256), "{sha256} of 400");
+        assert!(!for_seed(ProviderName::Plivo, 1).unwrap().sha256_signed());
     }
 }

@@ -34,6 +34,10 @@ const FIXTURES: &[(&str, &[u8])] = &[
     fixture!("outbound_hangup_timeout"),
     fixture!("outbound_hangup_time_limit"),
     fixture!("outbound_hangup_call_rejected"),
+    fixture!("outbound_hangup_originator_cancel"),
+    fixture!("outbound_hangup_no_answer"),
+    fixture!("outbound_hangup_not_found"),
+    fixture!("outbound_hangup_unspecified"),
     fixture!("inbound_initiated_allowed"),
     fixture!("inbound_initiated_anonymous"),
 ];
@@ -167,6 +171,11 @@ fn recorded_hangup_causes_map_to_their_reasons() {
         ("outbound_hangup_timeout", EndReason::NoAnswer),
         ("outbound_hangup_time_limit", EndReason::Timeout),
         ("outbound_hangup_call_rejected", EndReason::Busy),
+        ("outbound_hangup_originator_cancel", EndReason::NoAnswer),
+        ("outbound_hangup_no_answer", EndReason::NoAnswer),
+        ("outbound_hangup_not_found", EndReason::Failed),
+        // Telnyx's generic cause still proves the end.
+        ("outbound_hangup_unspecified", EndReason::Completed),
     ] {
         let event = receive(name);
         assert_eq!(event.kind, EventKind::Ended { reason }, "{name}");

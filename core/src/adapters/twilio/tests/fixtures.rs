@@ -198,3 +198,35 @@ fn a_duplicate_delivery_has_the_same_dedupe_key_and_every_other_callback_a_new_o
     keys.dedup();
     assert_eq!(keys.len(), count, "{keys:?}");
 }
+
+#[test]
+fn the_shared_key_recording_verifies_with_its_secret_and_reads_like_its_auth_token_twin() {
+    let bytes = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/webhooks/twilio/shared-key/canceled-sha256.http"
+    ));
+    let request = load(bytes);
+    let mut with_key = super::config("an-unrelated-auth-token");
+    with_key.shared_key = Some("shared-key-secret-0f-the-fixture".to_owned());
+    let with_key = super::TwilioAdapter::new(with_key);
+    let verified = request
+        .verify_with(&with_key)
+        .expect("signed with the SharedKey");
+    assert_eq!(
+        with_key.parse_webhook(&verified).unwrap(),
+        vec![event("canceled.http")],
+        "only the signature differs from canceled.http"
+    );
+    assert!(matches!(
+        request.verify().unwrap_err(),
+        WebhookError::Config { .. }
+    ));
+    let mut wrong = super::config(TOKEN);
+    wrong.shared_key = Some("another-secret".to_owned());
+    assert_eq!(
+        request
+            .verify_with(&super::TwilioAdapter::new(wrong))
+            .unwrap_err(),
+        WebhookError::BadSignature
+    );
+}

@@ -6,6 +6,7 @@ mod openapi;
 mod requests;
 mod responses;
 mod signature_negatives;
+mod signature_sha256;
 mod signature_vectors;
 mod webhooks;
 
@@ -24,6 +25,7 @@ pub(super) fn config(token: &str) -> TwilioConfig {
         account_sid: "AC0123456789abcdef0123456789abcdef".to_owned(),
         auth_token: token.to_owned(),
         webhook_url: WEBHOOK_URL.to_owned(),
+        shared_key: None,
     }
 }
 

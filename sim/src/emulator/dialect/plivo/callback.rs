@@ -38,7 +38,7 @@ pub(super) fn callback(
         return speech(call, index, sequence);
     }
     let inbound = call.direction == Direction::Inbound;
-    let report = report(kind, inbound, call.answered_at.is_some());
+    let report = report(call, kind, inbound);
     let uuid = call.provider_call_id.as_str();
     let mut params: Vec<(&str, String)> = vec![
         ("Direction", direction(call.direction).to_owned()),
@@ -121,7 +121,7 @@ fn nonce(uuid: &str, sequence: u32) -> String {
     format!("{:020}", hash(&[uuid.as_bytes(), &sequence.to_le_bytes()]))
 }
 
-fn report(kind: CallbackKind, inbound: bool, answered: bool) -> Report {
+fn report(call: &TruthCall, kind: CallbackKind, inbound: bool) -> Report {
     let plain = |status, event| Report {
         status,
         event,
@@ -141,7 +141,7 @@ fn report(kind: CallbackKind, inbound: bool, answered: bool) -> Report {
         // A status Plivo adds later, on no documented event: named by itself.
         (CallbackKind::Unrecognised, _) => plain(super::super::UNRECOGNISED_STATUS, None),
         (CallbackKind::Ended(reason), _) => {
-            let status = ended_status(reason, inbound, answered);
+            let status = ended_status(call, reason);
             Report {
                 status,
                 event: Some("Hangup"),
@@ -152,13 +152,16 @@ fn report(kind: CallbackKind, inbound: bool, answered: bool) -> Report {
 }
 
 /// Plivo's final `CallStatus`: an answered call or an inbound call can only
-/// be `completed`; an outbound call that never connected says why.
-fn ended_status(reason: EndReason, inbound: bool, answered: bool) -> &'static str {
-    if inbound || answered {
+/// be `completed`; an outbound call that never connected says why: `timeout`
+/// when the `ring_timeout` we placed it with ran out, `no-answer` when the
+/// callee's network gave up first.
+pub(super) fn ended_status(call: &TruthCall, reason: EndReason) -> &'static str {
+    if call.direction == Direction::Inbound || call.answered_at.is_some() {
         return "completed";
     }
     match reason {
         CallState::Busy | CallState::HangupUser => "busy",
+        CallState::NoAnswer if call.rang_out() => "timeout",
         CallState::NoAnswer => "no-answer",
         CallState::Timeout => "timeout",
         CallState::Failed | CallState::Error => "failed",

@@ -53,6 +53,7 @@ use crate::emulator::truth::TruthCall;
 use callproof_core::adapters::plivo::{PlivoAdapter, PlivoConfig};
 use callproof_core::adapters::Adapter;
 use callproof_core::provider::ProviderName;
+use callproof_core::state::EndReason;
 
 /// The simulated account's id: `MA` and 18 characters, as Plivo's are.
 pub const AUTH_ID: &str = "MASIMULATEDACCOUNT01";
@@ -106,5 +107,21 @@ impl Dialect for PlivoDialect {
 
     fn speech_url(&self, request: &http::Request<Vec<u8>>) -> Option<String> {
         request::speech_url(request)
+    }
+
+    /// The final `CallStatus` values of plivo.com/docs/voice/xml/request.
+    fn end_vocabulary(&self) -> &'static [&'static str] {
+        &[
+            "completed",
+            "busy",
+            "failed",
+            "timeout",
+            "no-answer",
+            "cancel",
+        ]
+    }
+
+    fn end_word(&self, call: &TruthCall, reason: EndReason) -> &'static str {
+        callback::ended_status(call, reason)
     }
 }

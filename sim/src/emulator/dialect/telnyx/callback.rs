@@ -154,7 +154,7 @@ fn envelope(call: &TruthCall, kind: CallbackKind, sequence: u32, now: u64) -> Va
         }
         CallbackKind::Speech { .. } => {}
         CallbackKind::Ended(reason) => {
-            let (cause, source, sip) = hangup(reason, call.direction);
+            let (cause, source, sip) = hangup(call, reason);
             payload.insert("state".into(), json!("hangup"));
             payload.insert("hangup_cause".into(), json!(cause));
             payload.insert("hangup_source".into(), json!(source));
@@ -187,47 +187,61 @@ fn event(
 }
 
 /// `(hangup_cause, hangup_source, sip_hangup_cause)` for a truth end reason,
-/// chosen so the adapter's mapping gives the same reason back wherever the
-/// closed `hangup_cause` enum can say it:
+/// chosen so the adapter's mapping gives an end back for every one, and so
+/// every cause of the SDK's closed `hangup_cause` enum occurs:
 ///
-/// | reason | cause | source | adapter reads |
-/// |---|---|---|---|
-/// | `Busy` | `user_busy` | remote | `Busy` |
-/// | `NoAnswer` (outbound) | `timeout` (our `timeout_secs`) | unknown | `NoAnswer` |
-/// | `NoAnswer` (inbound) | `originator_cancel` (the caller gave up) | caller | `NoAnswer` |
-/// | `Timeout` | `time_limit` (our `time_limit_secs`) | unknown | `Timeout` |
-/// | `Failed` | `not_found` | unknown | `Failed` |
-/// | `HangupUser` | `normal_clearing` | remote | `HangupUser` |
-/// | `HangupBot` | `normal_clearing` | our side | `Completed` |
-/// | `Completed`, `Voicemail` | `normal_clearing` | unknown | `Completed` |
-/// | `Error`, anything else | `unspecified` | unknown | `Completed` |
+/// | reason | when | cause | source | adapter reads |
+/// |---|---|---|---|---|
+/// | `Busy` | | `user_busy` | remote | `Busy` |
+/// | `HangupUser` | outgoing, before answer (declined) | `call_rejected` (SIP 603) | callee | `Busy` |
+/// | `HangupUser` | incoming, before answer (the caller gave up) | `originator_cancel` | caller | `NoAnswer` |
+/// | `HangupUser` | answered | `normal_clearing` | remote | `HangupUser` |
+/// | `NoAnswer` | outgoing, at our `timeout_secs` | `timeout` | unknown | `NoAnswer` |
+/// | `NoAnswer` | outgoing, the callee's network first | `no_answer` | callee | `NoAnswer` |
+/// | `NoAnswer` | incoming | `originator_cancel` | caller | `NoAnswer` |
+/// | `HangupBot` | outgoing, before answer (we cancel) | `originator_cancel` | caller | `NoAnswer` |
+/// | `HangupBot` | otherwise | `normal_clearing` | our side | `Completed` |
+/// | `Timeout` | | `time_limit` (our `time_limit_secs`) | unknown | `Timeout` |
+/// | `Failed` | | `not_found` | unknown | `Failed` |
+/// | `Error` | | `unspecified` | unknown | `Completed` |
+/// | `Completed` | at our `time_limit_secs` | `time_limit` | unknown | `Timeout` |
+/// | `Completed`, `Voicemail` | otherwise | `normal_clearing` | unknown | `Completed` |
 ///
 /// The remote party is the callee of an outgoing call and the caller of an
-/// incoming one. Telnyx has no cause for "we hung up" (the manager knows
-/// that itself), for an answering machine (only with machine detection, which
-/// the adapter never asks for) or for a provider error.
+/// incoming one. Telnyx has no cause for an answering machine (only with
+/// machine detection, which the adapter never asks for) or for a provider
+/// error beyond `unspecified`.
 pub(super) fn hangup(
+    call: &TruthCall,
     reason: EndReason,
-    direction: Direction,
 ) -> (&'static str, &'static str, &'static str) {
+    let direction = call.direction;
+    let answered = call.answered_at.is_some();
     let (remote, ours) = match direction {
         Direction::Outbound => ("callee", "caller"),
         Direction::Inbound => ("caller", "callee"),
     };
     match reason {
         CallState::Busy => ("user_busy", remote, "486"),
-        CallState::NoAnswer => match direction {
-            Direction::Outbound => ("timeout", "unknown", "unspecified"),
-            Direction::Inbound => ("originator_cancel", "caller", "unspecified"),
+        CallState::HangupUser if !answered => match direction {
+            Direction::Outbound => ("call_rejected", "callee", "603"),
+            Direction::Inbound => ("originator_cancel", "caller", "487"),
         },
+        CallState::NoAnswer => match direction {
+            Direction::Outbound if call.rang_out() => ("timeout", "unknown", "unspecified"),
+            Direction::Outbound => ("no_answer", "callee", "480"),
+            Direction::Inbound => ("originator_cancel", "caller", "487"),
+        },
+        CallState::HangupBot if !answered && direction == Direction::Outbound => {
+            ("originator_cancel", "caller", "487")
+        }
         CallState::Timeout => ("time_limit", "unknown", "unspecified"),
+        CallState::Completed if call.hit_time_limit() => ("time_limit", "unknown", "unspecified"),
         CallState::Failed => ("not_found", "unknown", "404"),
+        CallState::Error => ("unspecified", "unknown", "unspecified"),
         CallState::HangupUser => ("normal_clearing", remote, "unspecified"),
         CallState::HangupBot => ("normal_clearing", ours, "unspecified"),
-        CallState::Completed | CallState::Voicemail => {
-            ("normal_clearing", "unknown", "unspecified")
-        }
-        _ => ("unspecified", "unknown", "unspecified"),
+        _ => ("normal_clearing", "unknown", "unspecified"),
     }
 }
 

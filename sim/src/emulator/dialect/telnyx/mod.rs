@@ -25,6 +25,7 @@ use crate::emulator::truth::TruthCall;
 use callproof_core::adapters::telnyx::{TelnyxAdapter, TelnyxConfig};
 use callproof_core::adapters::{Adapter, BuildError};
 use callproof_core::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
+use callproof_core::state::EndReason;
 use callproof_core::webhook::{RawWebhook, VerifiedWebhook, WebhookError};
 
 /// The simulated account's API key (`Authorization: Bearer <key>`), in the
@@ -94,6 +95,25 @@ impl Dialect for TelnyxDialect {
 
     fn speech_to_webhook(&self) -> bool {
         true
+    }
+
+    /// The SDK's closed `hangup_cause` enum (telnyx-python `call_hangup.py`).
+    fn end_vocabulary(&self) -> &'static [&'static str] {
+        &[
+            "normal_clearing",
+            "originator_cancel",
+            "timeout",
+            "time_limit",
+            "user_busy",
+            "call_rejected",
+            "not_found",
+            "no_answer",
+            "unspecified",
+        ]
+    }
+
+    fn end_word(&self, call: &TruthCall, reason: EndReason) -> &'static str {
+        callback::hangup(call, reason).0
     }
 }
 

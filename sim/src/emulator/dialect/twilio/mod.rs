@@ -28,9 +28,10 @@ mod tests;
 
 use super::{ApiCall, ApiResult, CallbackKind, Dialect};
 use crate::emulator::truth::TruthCall;
-use callproof_core::adapters::twilio::{TwilioAdapter, TwilioConfig};
+use callproof_core::adapters::twilio::{SignatureAlgorithm, TwilioAdapter, TwilioConfig};
 use callproof_core::adapters::Adapter;
 use callproof_core::provider::ProviderName;
+use callproof_core::state::EndReason;
 
 /// The simulated account: the REST path prefix and the Basic-auth user.
 /// Shaped as Twilio's (`AC` + 32 hex) so the adapter's checks see real ids.
@@ -44,9 +45,32 @@ pub const AUTH_TOKEN: &str = "0d8e8c3bb1b1c0a6f8f1e2d3c4b5a697";
 /// The REST API version every path and callback names.
 const API_VERSION: &str = "2010-04-01";
 
+/// The SharedKey a Webhook Rule of the simulated account signs with: its name
+/// in `X-Twilio-Webhooks-Signature-Settings` and its secret, shared with the
+/// adapter from [`TwilioDialect::adapter`].
+pub const SHARED_KEY_NAME: &str = "callproof-webhooks-key";
+/// The SharedKey's secret.
+pub const SHARED_KEY_SECRET: &str = "c2hhcmVkLWtleS1zZWNyZXQtZm9yLWNhbGxwcm9vZg";
+
 /// Twilio's dialect.
 #[derive(Debug, Default, Clone)]
-pub struct TwilioDialect;
+pub struct TwilioDialect {
+    /// The algorithm of a Webhook Rule that matches the gateway's webhook
+    /// URL, if the account has one: every callback is then signed with
+    /// [`SHARED_KEY_SECRET`] and that algorithm, and says so in
+    /// `X-Twilio-Webhooks-Signature-Settings`. `None`: the auth token and
+    /// HMAC-SHA1, Twilio's default.
+    pub webhook_rule: Option<SignatureAlgorithm>,
+}
+
+impl TwilioDialect {
+    /// Signing as a Webhook Rule with `algorithm` makes Twilio sign.
+    pub fn with_webhook_rule(algorithm: SignatureAlgorithm) -> TwilioDialect {
+        TwilioDialect {
+            webhook_rule: Some(algorithm),
+        }
+    }
+}
 
 impl Dialect for TwilioDialect {
     fn name(&self) -> ProviderName {
@@ -59,6 +83,9 @@ impl Dialect for TwilioDialect {
             account_sid: ACCOUNT_SID.to_owned(),
             auth_token: AUTH_TOKEN.to_owned(),
             webhook_url: webhook_url.to_owned(),
+            // Configured whether or not a rule signs: a gateway knows its
+            // account's SharedKey before any rule uses it.
+            shared_key: Some(SHARED_KEY_SECRET.to_owned()),
         }))
     }
 
@@ -86,7 +113,20 @@ impl Dialect for TwilioDialect {
         sequence: u32,
         now: u64,
     ) -> http::Request<Vec<u8>> {
-        callback::build(call, kind, sequence, now)
+        callback::build(call, kind, sequence, now, self.webhook_rule)
+    }
+
+    /// OAS `call_enum_status`'s five ends.
+    fn end_vocabulary(&self) -> &'static [&'static str] {
+        &["completed", "busy", "no-answer", "failed", "canceled"]
+    }
+
+    fn end_word(&self, call: &TruthCall, reason: EndReason) -> &'static str {
+        resource::ended_word(call, reason)
+    }
+
+    fn sha256_signed(&self) -> bool {
+        self.webhook_rule == Some(SignatureAlgorithm::HmacSha256)
     }
 
     fn speech_url(&self, request: &http::Request<Vec<u8>>) -> Option<String> {

@@ -33,7 +33,7 @@ pub(super) fn status_word(call: &TruthCall) -> &'static str {
         Phase::Queued => "queued",
         Phase::Ringing => "ringing",
         Phase::Answered => "in-progress",
-        Phase::Ended(reason) => ended_word(reason, call.answered_at.is_some()),
+        Phase::Ended(reason) => ended_word(call, reason),
     }
 }
 
@@ -41,10 +41,14 @@ pub(super) fn status_word(call: &TruthCall) -> &'static str {
 /// `no-answer`, `canceled`. Who hung up, a time limit and an answering
 /// machine all read `completed`; an error reads `failed`. `canceled` is only
 /// our own hangup of a call nobody answered (`Status=canceled`): once
-/// answered, our hangup is `Status=completed` and reads `completed`.
-pub(super) fn ended_word(reason: EndReason, answered: bool) -> &'static str {
+/// answered, our hangup is `Status=completed` and reads `completed`. A callee
+/// who declines a ringing outbound call (SIP 603) gives `busy`, as a busy
+/// line does.
+pub(super) fn ended_word(call: &TruthCall, reason: EndReason) -> &'static str {
+    let answered = call.answered_at.is_some();
     match reason {
         CallState::Busy => "busy",
+        CallState::HangupUser if !answered && call.direction == Direction::Outbound => "busy",
         CallState::NoAnswer => "no-answer",
         CallState::Failed | CallState::Error => "failed",
         CallState::HangupBot if !answered => "canceled",

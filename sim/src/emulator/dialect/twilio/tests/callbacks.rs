@@ -26,7 +26,7 @@ fn deliver_to(url: &str, request: &http::Request<Vec<u8>>) -> Result<ProviderEve
 }
 
 fn deliver(call: &TruthCall, kind: CallbackKind, sequence: u32) -> ProviderEvent {
-    let request = TwilioDialect.callback(call, kind, sequence, NOW);
+    let request = TwilioDialect::default().callback(call, kind, sequence, NOW);
     assert_eq!(request.method(), http::Method::POST);
     assert_eq!(request.uri().to_string(), call.webhook_url);
     deliver_to(&call.webhook_url, &request).expect("the adapter accepts the callback")
@@ -71,6 +71,8 @@ fn every_kind(inbound: bool) -> Vec<(TruthCall, CallbackKind, EventKind)> {
             }
             let survives = match reason {
                 CallState::HangupBot if !answered => CallState::HangupBot,
+                // An outbound call declined while ringing reads busy.
+                CallState::HangupUser if !answered && !inbound => CallState::Busy,
                 CallState::Busy | CallState::NoAnswer | CallState::Failed => reason,
                 CallState::Error => CallState::Failed,
                 _ => CallState::Completed,
@@ -141,7 +143,8 @@ fn a_callback_for_an_ended_call_reports_the_seconds_it_was_connected() {
         .answered(4_000)
         .ended(50_000)
         .build();
-    let request = TwilioDialect.callback(&call, CallbackKind::Ended(CallState::Completed), 3, NOW);
+    let request =
+        TwilioDialect::default().callback(&call, CallbackKind::Ended(CallState::Completed), 3, NOW);
     let body = String::from_utf8(request.body().clone()).unwrap();
     assert!(body.contains("CallDuration=46"), "{body}");
     assert!(body.contains("SequenceNumber=3"), "{body}");
@@ -157,7 +160,7 @@ fn the_signature_covers_the_body_and_the_exact_url() {
         .phase(Phase::Answered)
         .answered(4_000)
         .build();
-    let request = TwilioDialect.callback(&call, CallbackKind::Answered, 2, NOW);
+    let request = TwilioDialect::default().callback(&call, CallbackKind::Answered, 2, NOW);
 
     let mut altered = request.clone();
     *altered.body_mut() = String::from_utf8(request.body().clone())
@@ -182,7 +185,7 @@ fn a_status_twilio_adds_later_is_refused_as_unknown_and_never_ends_the_call() {
         .phase(Phase::Answered)
         .answered(5_000)
         .build();
-    let request = TwilioDialect.callback(&call, CallbackKind::Unrecognised, 3, NOW);
+    let request = TwilioDialect::default().callback(&call, CallbackKind::Unrecognised, 3, NOW);
     let body = String::from_utf8(request.body().clone()).unwrap();
     assert!(body.contains("CallStatus=screening"), "{body}");
     assert_eq!(

@@ -29,7 +29,7 @@ fn ends() -> impl Iterator<Item = callproof_core::state::EndReason> {
 }
 
 fn adapter() -> Box<dyn Adapter> {
-    TwilioDialect.adapter(API_BASE, WEBHOOK)
+    TwilioDialect::default().adapter(API_BASE, WEBHOOK)
 }
 
 fn call_ref(sid: &str) -> CallRef {

@@ -24,7 +24,7 @@ fn parse(op: &ProviderOp) -> Result<ApiCall, Box<http::Response<Vec<u8>>>> {
     let request = adapter()
         .build_request(op, "cmd-1")
         .expect("the adapter builds it");
-    TwilioDialect.parse(&request).map_err(Box::new)
+    TwilioDialect::default().parse(&request).map_err(Box::new)
 }
 
 fn expected_create(call_id: &str, callback: &str) -> ApiCall {
@@ -170,7 +170,7 @@ fn the_wrong_auth_token_gets_twilios_401_which_the_adapter_reads_as_unauthorized
         http::header::AUTHORIZATION,
         http::HeaderValue::from_str(&format!("Basic {wrong}")).unwrap(),
     );
-    let refusal = TwilioDialect.parse(&request).unwrap_err();
+    let refusal = TwilioDialect::default().parse(&request).unwrap_err();
     assert_eq!(refusal.status(), 401);
     assert_eq!(refusal_code(&refusal), 20003);
     assert!(matches!(
@@ -178,7 +178,13 @@ fn the_wrong_auth_token_gets_twilios_401_which_the_adapter_reads_as_unauthorized
         Err(ProviderError::Unauthorized { .. })
     ));
     request.headers_mut().remove(http::header::AUTHORIZATION);
-    assert_eq!(TwilioDialect.parse(&request).unwrap_err().status(), 401);
+    assert_eq!(
+        TwilioDialect::default()
+            .parse(&request)
+            .unwrap_err()
+            .status(),
+        401
+    );
 }
 
 #[test]
@@ -188,7 +194,13 @@ fn our_credentials_do_not_open_another_account() {
         "https://api.twilio.test/2010-04-01/Accounts/AC00000000000000000000000000000000/Calls/CA1.json",
         "",
     );
-    assert_eq!(TwilioDialect.parse(&request).unwrap_err().status(), 401);
+    assert_eq!(
+        TwilioDialect::default()
+            .parse(&request)
+            .unwrap_err()
+            .status(),
+        401
+    );
 }
 
 #[test]
@@ -199,7 +211,7 @@ fn a_route_twilio_does_not_serve_is_a_404_naming_the_path() {
         (http::Method::POST, "https://api.twilio.test/2008-08-01/Calls.json"),
         (http::Method::GET, &format!("{CALLS}/{SID}")),
     ] {
-        let refusal = TwilioDialect.parse(&form_request(method, uri, "")).unwrap_err();
+        let refusal = TwilioDialect::default().parse(&form_request(method, uri, "")).unwrap_err();
         assert_eq!(refusal.status(), 404, "{uri}");
         assert_eq!(refusal_code(&refusal), 20404, "{uri}");
     }
@@ -223,7 +235,7 @@ fn a_create_missing_a_party_or_call_logic_is_a_400() {
         ),
     ] {
         let request = form_request(http::Method::POST, &format!("{CALLS}.json"), &body);
-        let refusal = TwilioDialect.parse(&request).unwrap_err();
+        let refusal = TwilioDialect::default().parse(&request).unwrap_err();
         assert_eq!(
             (refusal.status().as_u16(), refusal_code(&refusal)),
             (400, code),
@@ -241,7 +253,10 @@ fn an_unreadable_form_or_a_non_numeric_limit_is_a_400() {
     ] {
         let request = form_request(http::Method::POST, &format!("{CALLS}.json"), body);
         assert_eq!(
-            TwilioDialect.parse(&request).unwrap_err().status(),
+            TwilioDialect::default()
+                .parse(&request)
+                .unwrap_err()
+                .status(),
             400,
             "{body}"
         );
@@ -253,7 +268,10 @@ fn an_unreadable_form_or_a_non_numeric_limit_is_a_400() {
     ] {
         let request = form_request(http::Method::POST, &format!("{CALLS}/{SID}.json"), body);
         assert_eq!(
-            TwilioDialect.parse(&request).unwrap_err().status(),
+            TwilioDialect::default()
+                .parse(&request)
+                .unwrap_err()
+                .status(),
             400,
             "{body}"
         );
@@ -265,7 +283,7 @@ fn a_create_without_limits_gets_twilios_default_ring_timeout_and_no_time_limit()
     let body =
         "To=%2B14155550123&From=%2B15005550006&Url=https%3A%2F%2Fgw.example.com%2Fcb%3FcallId%3Dc9";
     let request = form_request(http::Method::POST, &format!("{CALLS}.json"), body);
-    let Ok(ApiCall::Create(params)) = TwilioDialect.parse(&request) else {
+    let Ok(ApiCall::Create(params)) = TwilioDialect::default().parse(&request) else {
         panic!("create not understood");
     };
     assert_eq!(params.ring_timeout_secs, Some(60));
@@ -279,7 +297,7 @@ fn a_create_without_limits_gets_twilios_default_ring_timeout_and_no_time_limit()
 fn a_ring_timeout_above_twilios_maximum_is_held_to_it() {
     let body = "To=%2B1&From=%2B2&Url=https%3A%2F%2Fh%2F&Timeout=900";
     let request = form_request(http::Method::POST, &format!("{CALLS}.json"), body);
-    let Ok(ApiCall::Create(params)) = TwilioDialect.parse(&request) else {
+    let Ok(ApiCall::Create(params)) = TwilioDialect::default().parse(&request) else {
         panic!("create not understood");
     };
     assert_eq!(params.ring_timeout_secs, Some(600));

@@ -55,16 +55,18 @@ fn round_trip(op: &ProviderOp, result: ApiResult<'_>) -> Result<OpOutcome, Provi
     let request = adapter
         .build_request(op, "cmd-1")
         .expect("the adapter builds it");
-    let call: ApiCall = TwilioDialect
+    let call: ApiCall = TwilioDialect::default()
         .parse(&request)
         .expect("the dialect understands it");
-    adapter.parse_response(op, &TwilioDialect.respond(&call, result))
+    adapter.parse_response(op, &TwilioDialect::default().respond(&call, result))
 }
 
 /// What survives Twilio's five end words, for a call answered or not.
 fn survives(reason: EndReason, answered: bool) -> EndReason {
     match reason {
         CallState::HangupBot if !answered => CallState::HangupBot,
+        // An outbound call declined while ringing reads busy.
+        CallState::HangupUser if !answered => CallState::Busy,
         CallState::Busy => CallState::Busy,
         CallState::NoAnswer => CallState::NoAnswer,
         CallState::Failed | CallState::Error => CallState::Failed,
@@ -74,13 +76,13 @@ fn survives(reason: EndReason, answered: bool) -> EndReason {
 
 #[test]
 fn a_created_call_is_a_201_with_its_sid_which_the_adapter_takes() {
-    let (sid, request_id) = TwilioDialect.new_ids(41);
+    let (sid, request_id) = TwilioDialect::default().new_ids(41);
     assert_eq!(request_id, None);
     let truth = Call::outbound().sid(&sid).build();
     let op = create_op();
     let request = adapter().build_request(&op, "").unwrap();
-    let call = TwilioDialect.parse(&request).unwrap();
-    let response = TwilioDialect.respond(&call, ApiResult::Created(&truth));
+    let call = TwilioDialect::default().parse(&request).unwrap();
+    let response = TwilioDialect::default().respond(&call, ApiResult::Created(&truth));
     assert_eq!(response.status(), 201);
     let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body["status"], "queued");
@@ -99,11 +101,11 @@ fn a_created_call_is_a_201_with_its_sid_which_the_adapter_takes() {
 fn new_sids_are_twilio_shaped_deterministic_and_distinct() {
     let mut seen = std::collections::BTreeSet::new();
     for n in 0..2_000 {
-        let (sid, _) = TwilioDialect.new_ids(n);
+        let (sid, _) = TwilioDialect::default().new_ids(n);
         assert_eq!(sid.len(), 34, "{sid}");
         assert!(sid.starts_with("CA"), "{sid}");
         assert!(sid[2..].bytes().all(|b| b.is_ascii_hexdigit()), "{sid}");
-        assert_eq!(TwilioDialect.new_ids(n).0, sid);
+        assert_eq!(TwilioDialect::default().new_ids(n).0, sid);
         assert!(seen.insert(sid), "n = {n} repeats a sid");
     }
 }
@@ -169,7 +171,7 @@ fn an_answered_call_that_ended_reports_its_times_and_whole_second_duration() {
         .ended(47_900)
         .build();
     let call = ApiCall::Status(crate::emulator::dialect::IdRef::Call(SID.to_owned()));
-    let response = TwilioDialect.respond(&call, ApiResult::Status(&truth));
+    let response = TwilioDialect::default().respond(&call, ApiResult::Status(&truth));
     let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body["duration"], "42");
     assert_eq!(body["start_time"], "Thu, 01 Jan 2026 00:00:05 +0000");
@@ -235,7 +237,7 @@ fn rate_limits_and_server_errors_leave_the_outcome_unknown() {
 #[test]
 fn rate_limits_carry_twilios_20429_code() {
     let call = ApiCall::Status(crate::emulator::dialect::IdRef::Call(SID.to_owned()));
-    let response = TwilioDialect.respond(&call, ApiResult::RateLimited);
+    let response = TwilioDialect::default().respond(&call, ApiResult::RateLimited);
     assert_eq!(response.status(), 429);
     let body: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body["code"], 20429);
