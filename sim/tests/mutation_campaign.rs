@@ -13,7 +13,7 @@ fn seeds() -> u64 {
     std::env::var("CALLPROOF_MUTATION_SEEDS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(6)
+        .unwrap_or(24)
 }
 
 #[test]
