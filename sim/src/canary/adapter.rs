@@ -1,14 +1,14 @@
 //! Adapter canaries: the provider's own adapter with one thing bent in how
-//! it parses webhooks. [`BentParse`] delegates everything else, so each
-//! canary states only its deviation.
+//! it parses webhooks or REST answers. [`BentParse`] delegates everything
+//! else, so each canary states only its deviation.
 
 use callproof_core::adapters::{Adapter, BuildError};
 use callproof_core::provider::{OpOutcome, ProviderError, ProviderEvent, ProviderName, ProviderOp};
 use callproof_core::webhook::{RawWebhook, VerifiedWebhook, WebhookError};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// One deviation in webhook parsing: given what the real adapter made of a
-/// webhook, what the canary makes of it.
+/// One deviation in parsing: given what the real adapter made of a webhook
+/// (or a REST answer), what the canary makes of it.
 pub trait ParseBend {
     /// Bends `parsed`, the real adapter's answer to `webhook`.
     fn bend(
@@ -17,6 +17,16 @@ pub trait ParseBend {
         webhook: &VerifiedWebhook,
         parsed: Result<Vec<ProviderEvent>, WebhookError>,
     ) -> Result<Vec<ProviderEvent>, WebhookError>;
+
+    /// Bends `parsed`, the real adapter's reading of the answer to `op`;
+    /// unchanged unless the canary bends answers too.
+    fn bend_response(
+        &self,
+        _op: &ProviderOp,
+        parsed: Result<OpOutcome, ProviderError>,
+    ) -> Result<OpOutcome, ProviderError> {
+        parsed
+    }
 }
 
 /// The provider's adapter with `B` applied to every parsed webhook.
@@ -49,7 +59,8 @@ impl<B: ParseBend> Adapter for BentParse<B> {
         op: &ProviderOp,
         response: &http::Response<Vec<u8>>,
     ) -> Result<OpOutcome, ProviderError> {
-        self.inner.parse_response(op, response)
+        self.bend
+            .bend_response(op, self.inner.parse_response(op, response))
     }
 
     fn verify_webhook(

@@ -248,7 +248,7 @@ impl Canary {
                 inner,
                 transcript::TranscriptKeyIgnored::default(),
             )),
-            Canary::EndWordsLive => Box::new(vocab::EndWordsLive::new(inner)),
+            Canary::EndWordsLive => Box::new(adapter::BentParse::new(inner, vocab::EndWordsLive)),
             _ => inner,
         }
     }

@@ -9,13 +9,13 @@
 //! status answers alike: the manager keeps counting a call the provider has
 //! ended, a phantom.
 
-use callproof_core::adapters::{Adapter, BuildError};
+use super::adapter::ParseBend;
+use callproof_core::adapters::Adapter;
 use callproof_core::provider::{
-    EventKind, OpOutcome, ProviderCallStatus, ProviderError, ProviderEvent, ProviderName,
-    ProviderOp,
+    EventKind, OpOutcome, ProviderCallStatus, ProviderError, ProviderEvent, ProviderOp,
 };
 use callproof_core::state::{CallState, EndReason};
-use callproof_core::webhook::{RawWebhook, VerifiedWebhook, WebhookError};
+use callproof_core::webhook::{VerifiedWebhook, WebhookError};
 
 /// The ends of a call that never connected: what the bent table misses.
 fn misread(reason: EndReason) -> bool {
@@ -26,35 +26,30 @@ fn misread(reason: EndReason) -> bool {
 }
 
 /// The provider's adapter with those ends read as "still ringing".
-pub struct EndWordsLive {
-    inner: Box<dyn Adapter>,
-}
+pub struct EndWordsLive;
 
-impl EndWordsLive {
-    pub fn new(inner: Box<dyn Adapter>) -> EndWordsLive {
-        EndWordsLive { inner }
-    }
-}
-
-impl Adapter for EndWordsLive {
-    fn name(&self) -> ProviderName {
-        self.inner.name()
-    }
-
-    fn build_request(
+impl ParseBend for EndWordsLive {
+    fn bend(
         &self,
-        op: &ProviderOp,
-        command_id: &str,
-    ) -> Result<http::Request<Vec<u8>>, BuildError> {
-        self.inner.build_request(op, command_id)
+        _inner: &dyn Adapter,
+        _webhook: &VerifiedWebhook,
+        parsed: Result<Vec<ProviderEvent>, WebhookError>,
+    ) -> Result<Vec<ProviderEvent>, WebhookError> {
+        let mut events = parsed?;
+        for event in &mut events {
+            if matches!(event.kind, EventKind::Ended { reason } if misread(reason)) {
+                event.kind = EventKind::Ringing;
+            }
+        }
+        Ok(events)
     }
 
-    fn parse_response(
+    fn bend_response(
         &self,
-        op: &ProviderOp,
-        response: &http::Response<Vec<u8>>,
+        _op: &ProviderOp,
+        parsed: Result<OpOutcome, ProviderError>,
     ) -> Result<OpOutcome, ProviderError> {
-        match self.inner.parse_response(op, response)? {
+        match parsed? {
             OpOutcome::Status(ProviderCallStatus::Ended { reason }) if misread(reason) => {
                 Ok(OpOutcome::Status(ProviderCallStatus::Live {
                     answered: false,
@@ -62,23 +57,5 @@ impl Adapter for EndWordsLive {
             }
             other => Ok(other),
         }
-    }
-
-    fn verify_webhook(
-        &self,
-        raw: &RawWebhook<'_>,
-        now_unix_secs: i64,
-    ) -> Result<VerifiedWebhook, WebhookError> {
-        self.inner.verify_webhook(raw, now_unix_secs)
-    }
-
-    fn parse_webhook(&self, webhook: &VerifiedWebhook) -> Result<Vec<ProviderEvent>, WebhookError> {
-        let mut events = self.inner.parse_webhook(webhook)?;
-        for event in &mut events {
-            if matches!(event.kind, EventKind::Ended { reason } if misread(reason)) {
-                event.kind = EventKind::Ringing;
-            }
-        }
-        Ok(events)
     }
 }

@@ -68,20 +68,23 @@ pub(super) fn compute_with(
     // HMAC takes a key of any length, so `new_from_slice` cannot fail here;
     // the fallbacks only exist to avoid a panic path.
     let digest = match algorithm {
-        SignatureAlgorithm::HmacSha1 => Hmac::<Sha1>::new_from_slice(key.as_bytes())
-            .map(|mut mac| {
-                signed().for_each(|part| mac.update(part));
-                mac.finalize().into_bytes().to_vec()
-            })
-            .unwrap_or_default(),
-        SignatureAlgorithm::HmacSha256 => Hmac::<Sha256>::new_from_slice(key.as_bytes())
-            .map(|mut mac| {
-                signed().for_each(|part| mac.update(part));
-                mac.finalize().into_bytes().to_vec()
-            })
-            .unwrap_or_default(),
+        SignatureAlgorithm::HmacSha1 => mac::<Hmac<Sha1>>(key, signed()),
+        SignatureAlgorithm::HmacSha256 => mac::<Hmac<Sha256>>(key, signed()),
     };
     base64::engine::general_purpose::STANDARD.encode(digest)
+}
+
+/// The MAC `M` keyed with `key` over `parts`, in order.
+fn mac<'a, M: Mac + hmac::digest::KeyInit>(
+    key: &str,
+    parts: impl Iterator<Item = &'a [u8]>,
+) -> Vec<u8> {
+    <M as Mac>::new_from_slice(key.as_bytes())
+        .map(|mut mac| {
+            parts.for_each(|part| mac.update(part));
+            mac.finalize().into_bytes().to_vec()
+        })
+        .unwrap_or_default()
 }
 
 /// Checks `raw` against `auth_token`, or against `shared_key` with the

@@ -156,23 +156,24 @@ fn signed_post(
 /// Webhook Rule's Setting names `HMAC_SHA256` ("only the hash changes",
 /// twilio-node `examples/WebhookSignatureValidation.md`).
 pub(super) fn sign_sha256(key: &str, url: &str, params: &BTreeMap<&str, &str>) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(url.as_bytes());
-    for (name, value) in params {
-        mac.update(name.as_bytes());
-        mac.update(value.as_bytes());
-    }
-    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+    mac_base64::<Hmac<Sha256>>(key, url, params)
 }
 
 /// base64(HMAC-SHA1(token, URL + each name and value)), names in byte order
 /// (twilio-python `request_validator.py`, twilio-node `webhooks.ts`). Every name here has a single value, so the rule for
 /// repeated names (values sorted and de-duplicated) never comes into play.
 pub(super) fn sign(token: &str, url: &str, params: &BTreeMap<&str, &str>) -> String {
+    mac_base64::<Hmac<Sha1>>(token, url, params)
+}
+
+/// base64 of the MAC `M` keyed with `key` over the URL and each name and value.
+fn mac_base64<M: Mac + hmac::digest::KeyInit>(
+    key: &str,
+    url: &str,
+    params: &BTreeMap<&str, &str>,
+) -> String {
     // HMAC accepts a key of any length; the fallback only avoids a panic path.
-    let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(token.as_bytes()) else {
+    let Ok(mut mac) = <M as Mac>::new_from_slice(key.as_bytes()) else {
         return String::new();
     };
     mac.update(url.as_bytes());
