@@ -155,6 +155,7 @@ impl Summary {
             ("unknown status word sent", s.unrecognised_status),
             ("operation on an ended call", s.ops_on_ended),
             ("sha256-signed webhooks", s.sha256_signed),
+            ("queued view asked", s.queued_view_asked),
             ("compactions", s.compactions),
             ("crashes during compaction", s.crashes_during_compaction),
             ("speech result delivered", s.speech_results),
@@ -234,8 +235,8 @@ pub const REQUIRED_SITUATIONS: [&str; 29] = [
 
 /// The situations every campaign of `provider` must have produced: the
 /// shared ones, "already ended" answers, every word the provider documents
-/// for the end of a call, and for Twilio the Webhook Rules' HMAC-SHA256
-/// signatures.
+/// for the end of a call, for Twilio the Webhook Rules' HMAC-SHA256
+/// signatures, and for Plivo its queued view.
 pub fn required_situations(provider: ProviderName) -> Vec<String> {
     let mut names: Vec<String> = REQUIRED_SITUATIONS
         .iter()
@@ -244,6 +245,10 @@ pub fn required_situations(provider: ProviderName) -> Vec<String> {
     names.push("operation on an ended call".to_owned());
     if provider == ProviderName::Twilio {
         names.push("sha256-signed webhooks".to_owned());
+    }
+    if provider == ProviderName::Plivo {
+        // The only provider whose create answers before the call has an id.
+        names.push("queued view asked".to_owned());
     }
     if let Some(dialect) = crate::emulator::dialect::for_provider(provider) {
         names.extend(

@@ -75,6 +75,8 @@ pub struct Situations {
     pub sha256_signed: u64,
     /// Operations on calls that had ended, answered "already ended".
     pub ops_on_ended: u64,
+    /// Status asked through the queued view (by request id).
+    pub queued_view_asked: u64,
 }
 
 // A late reply must come after the gateway has given up on it.
@@ -478,6 +480,7 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
     situations.end_words = e.end_words.clone();
     situations.sha256_signed = e.stats.sha256_signed;
     situations.ops_on_ended = e.stats.ops_on_ended;
+    situations.queued_view_asked = e.stats.queued_view_asked;
     situations.write_failures = log.borrow().write_failures;
     situations.compactions = log.borrow().compactions;
     for hit in &rest_faults.borrow().hits {

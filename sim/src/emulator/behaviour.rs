@@ -93,6 +93,9 @@ pub struct EmulatorStats {
     /// Hangups, speaks and listens refused "already ended" (Twilio 404/20404,
     /// Plivo 404, Telnyx 422/90018) because the call they name is over.
     pub ops_on_ended: u64,
+    /// Status asked by the id the create gave before the call had its own
+    /// (Plivo's queued view, `GET /Call/{request_uuid}/?status=queued`).
+    pub queued_view_asked: u64,
 }
 
 /// One emulated provider.
@@ -289,6 +292,9 @@ impl Emulator {
             .is_some_and(|c| !c.is_live());
         if on_ended {
             self.stats.ops_on_ended += 1;
+        }
+        if matches!(call, ApiCall::Status(IdRef::Request(_))) {
+            self.stats.queued_view_asked += 1;
         }
         match &call {
             ApiCall::Create(params) => {

@@ -90,3 +90,28 @@ fn an_answer_heard_only_after_the_call_ended_does_not_count_as_reported() {
     seen.answers_heard.insert("p1".to_owned(), 5_000);
     assert!(answer_heard_in_time(&seen, &call, Some(&gid)));
 }
+
+#[test]
+fn the_judge_of_inbound_policy_lets_in_exactly_the_callers_the_policy_names() {
+    use crate::scenario::{ALLOWED_CALLER, ANONYMOUS_CALLER, SUFFIX_CALLER, UNKNOWN_CALLER};
+    use callproof_core::manager::InboundPolicy;
+    let allowlist = InboundPolicy::Allowlist(vec![ALLOWED_CALLER.to_owned()]);
+    let cases = [
+        (&allowlist, ALLOWED_CALLER, true),
+        (&allowlist, UNKNOWN_CALLER, false),
+        (&allowlist, SUFFIX_CALLER, false),
+        (&allowlist, ANONYMOUS_CALLER, false),
+        (&InboundPolicy::Open, UNKNOWN_CALLER, true),
+        (&InboundPolicy::Open, SUFFIX_CALLER, true),
+        (&InboundPolicy::Open, ANONYMOUS_CALLER, false),
+        (&InboundPolicy::Open, "+", false),
+        (&InboundPolicy::Disabled, ALLOWED_CALLER, false),
+    ];
+    for (policy, from, expected) in cases {
+        assert_eq!(
+            super::harness_allows(policy, from),
+            expected,
+            "{policy:?} and caller {from}"
+        );
+    }
+}
