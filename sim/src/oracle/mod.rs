@@ -185,8 +185,9 @@ pub fn check_step(
 /// The harness's callers are plain: one allowed, one unknown, one withheld,
 /// one whose digits end with the allowed caller's.
 fn harness_allows(policy: &InboundPolicy, from: &str) -> bool {
-    let plain_number =
-        from.len() > 1 && from.starts_with('+') && from[1..].bytes().all(|b| b.is_ascii_digit());
+    let plain_number = from
+        .strip_prefix('+')
+        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
     match policy {
         InboundPolicy::Disabled => false,
         InboundPolicy::Open => plain_number,
