@@ -15,7 +15,7 @@
 mod fold;
 mod scan;
 
-pub use fold::{NeedsExactReplay, Replayer};
+pub use fold::{parse_record, scan_block, NeedsExactReplay, Replayer, ScannedLine};
 
 use crate::record::CallRecord;
 use crate::state::{transition, CallState, Transition};

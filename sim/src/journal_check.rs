@@ -1,7 +1,7 @@
 //! `callproof journal check`: what a journal would do to capacity after a
 //! restart, in terms an operator can act on.
 
-use callproof_core::journal::{replay, replay_exact, Replay, Replayer, Skipped};
+use callproof_core::journal::{replay, Replay, Skipped};
 use callproof_core::record::CallRecord;
 use std::fmt::Write as _;
 
@@ -48,17 +48,11 @@ impl JournalCheck {
         JournalCheck::from_replay(replay(bytes), settings)
     }
 
-    /// Checks a journal file, read in chunks: memory grows with its calls,
-    /// not its length (the exact replay, needed only for a file whose lines
-    /// are out of sequence order, reads it whole).
+    /// Checks a journal file, read in stripes on two threads: memory grows
+    /// with its calls, not its length (the exact replay, needed only for a
+    /// file whose lines are out of sequence order, reads it whole).
     pub fn read(path: &std::path::Path, settings: CheckSettings) -> std::io::Result<JournalCheck> {
-        let mut file = std::fs::File::open(path)?;
-        let mut replayer = Replayer::new();
-        feed(&mut file, &mut replayer)?;
-        let replay = match replayer.finish_stream() {
-            Ok(replay) => replay,
-            Err(_) => replay_exact(&std::fs::read(path)?),
-        };
+        let replay = crate::journal_read::replay_file(path)?;
         Ok(JournalCheck::from_replay(replay, settings))
     }
 
@@ -192,19 +186,5 @@ fn age(ms: u64) -> String {
         60..=3_599 => format!("{}m {}s", s / 60, s % 60),
         3_600..=86_399 => format!("{}h {}m", s / 3_600, (s % 3_600) / 60),
         _ => format!("{}d {}h", s / 86_400, (s % 86_400) / 3_600),
-    }
-}
-
-/// Reads `reader` to its end into `replayer` in 1 MiB chunks: a long
-/// history never sits in memory whole.
-pub fn feed(reader: &mut impl std::io::Read, replayer: &mut Replayer) -> std::io::Result<()> {
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        match reader.read(&mut buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => replayer.push_chunk(&buf[..n]),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
     }
 }

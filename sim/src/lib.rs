@@ -9,6 +9,7 @@ pub mod emulator;
 pub mod gate;
 pub mod gateway;
 pub mod journal_check;
+pub mod journal_read;
 pub mod net;
 pub mod oracle;
 pub mod report;

@@ -8,12 +8,18 @@
 //! [`super::replay_exact`] does, keeping the raw bytes of the newest line
 //! only. The full record is parsed once per call, at the end.
 //!
+//! The per-line work (the scan for the head) needs nothing of the fold, so
+//! a caller with threads can scan blocks of whole lines anywhere
+//! ([`scan_block`]) and fold them in file order ([`Replayer::push_block`]);
+//! the final parse can be split the same way ([`Replayer::finish_with`]).
+//! The result is the same whichever way the work was cut.
+//!
 //! Two things this cannot decide alone, and then it says so
 //! ([`NeedsExactReplay`]) so the caller replays the exact way: a call whose
 //! lines are not in sequence order in the file (fire-and-forget writers),
 //! and a newest line that is a valid head but not a valid record.
 
-use super::scan::quick_head;
+use super::scan::{quick_head_bytes, QuickHead};
 use super::{
     after_terminal, allowed, classify, CallState, Order, Replay, SkipReason, Skipped, RECORD_START,
 };
@@ -46,7 +52,50 @@ struct Newest {
     /// skipped (and against which state) then depends on the order the
     /// exact replay sorts by, so the exact replay must decide.
     highest: Order,
+    /// The newest line's bytes, unless [`Replayer::pending`] says they are
+    /// still in the block being folded.
     raw: Vec<u8>,
+}
+
+/// What [`scan_block`] found on one line of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScannedLine {
+    /// The line's bytes are `block[start..end]` (without its `\n`).
+    start: usize,
+    end: usize,
+    blank: bool,
+    /// The head, when the fast scan could prove it: the call id as a range
+    /// of the block.
+    quick: Option<(usize, usize, CallState, Option<u64>)>,
+}
+
+/// Scans every line of `block` (whole lines, each ending in `\n`; bytes
+/// after the last `\n` are not looked at) for its head. Pure and
+/// independent of any other block: blocks can be scanned on any thread,
+/// then folded in order with [`Replayer::push_block`].
+pub fn scan_block(block: &[u8]) -> Vec<ScannedLine> {
+    let mut out = Vec::with_capacity(block.len() / 512 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', block) {
+        let raw = &block[start..end];
+        let blank = raw.iter().all(u8::is_ascii_whitespace);
+        let quick = if blank {
+            None
+        } else {
+            quick_head_bytes(raw).map(|q| {
+                let id = q.call_id.as_ptr() as usize - raw.as_ptr() as usize + start;
+                (id, id + q.call_id.len(), q.state, q.seq)
+            })
+        };
+        out.push(ScannedLine {
+            start,
+            end,
+            blank,
+            quick,
+        });
+        start = end + 1;
+    }
+    out
 }
 
 /// Replays a journal fed line by line (a file read in chunks needs no more
@@ -63,7 +112,10 @@ pub struct Replayer {
     max_seq: Option<u64>,
     exact_needed: bool,
     /// The bytes after the last `\n` fed to [`Replayer::push_chunk`].
-    pending: Vec<u8>,
+    tail: Vec<u8>,
+    /// Where in the block being folded the hot call's newest line is, not
+    /// yet copied: a run of lines of one call copies only its last winner.
+    pending: Option<(usize, usize)>,
 }
 
 impl Replayer {
@@ -74,19 +126,49 @@ impl Replayer {
 
     /// Feeds the next line, without its `\n`.
     pub fn push_line(&mut self, raw: &[u8]) {
+        let blank = raw.iter().all(u8::is_ascii_whitespace);
+        let quick = if blank { None } else { quick_head_bytes(raw) };
+        self.push_scanned(raw, blank, quick, None);
+    }
+
+    /// Folds a block of whole lines that [`scan_block`] scanned (`lines`
+    /// must be its answer for this very `block`), after everything fed
+    /// before. Bytes after the block's last `\n` are not fed.
+    pub fn push_block(&mut self, block: &[u8], lines: &[ScannedLine]) {
+        for line in lines {
+            let raw = &block[line.start..line.end];
+            let quick = line.quick.and_then(|(from, to, state, seq)| {
+                Some(QuickHead {
+                    call_id: std::str::from_utf8(block.get(from..to)?).ok()?,
+                    state,
+                    seq,
+                })
+            });
+            self.push_scanned(raw, line.blank, quick, Some((block, line.start)));
+        }
+        self.settle(block);
+    }
+
+    /// One line, its scan done; `block` is the block it lies in, and where.
+    fn push_scanned(
+        &mut self,
+        raw: &[u8],
+        blank: bool,
+        quick: Option<QuickHead<'_>>,
+        block: Option<(&[u8], usize)>,
+    ) {
         self.line_no += 1;
         let start = self.offset;
         self.offset += raw.len() + 1;
-        if self.exact_needed || raw.iter().all(u8::is_ascii_whitespace) {
+        if self.exact_needed || blank {
             return;
         }
         self.lines += 1;
-        let quick = std::str::from_utf8(raw).ok().and_then(quick_head);
         if let Some(q) = quick {
-            return self.fold(q.call_id, q.state, q.seq, raw, start);
+            return self.fold(q.call_id, q.state, q.seq, raw, start, block);
         }
         match head(raw) {
-            Ok(h) => self.fold(&h.call_id, h.state, h.seq, raw, start),
+            Ok(h) => self.fold(&h.call_id, h.state, h.seq, raw, start, block),
             Err(reason) => {
                 self.skipped.push(Skipped {
                     line: self.line_no,
@@ -97,9 +179,19 @@ impl Replayer {
                     .filter(|&i| raw[i..].starts_with(RECORD_START))
                     .find_map(|i| head(&raw[i..]).ok().map(|h| (h, i)));
                 if let Some((h, i)) = embedded {
-                    self.fold(&h.call_id, h.state, h.seq, &raw[i..], start);
+                    let block = block.map(|(b, at)| (b, at + i));
+                    self.fold(&h.call_id, h.state, h.seq, &raw[i..], start, block);
                 }
             }
+        }
+    }
+
+    /// Copies the hot call's newest line out of `block` before the block
+    /// goes away or the call stops being hot.
+    fn settle(&mut self, block: &[u8]) {
+        if let (Some((from, to)), Some((_, newest))) = (self.pending.take(), self.hot.as_mut()) {
+            newest.raw.clear();
+            newest.raw.extend_from_slice(&block[from..to]);
         }
     }
 
@@ -108,25 +200,27 @@ impl Replayer {
     /// arrives. End with [`Replayer::finish_stream`].
     pub fn push_chunk(&mut self, chunk: &[u8]) {
         let mut from = 0;
-        for nl in memchr::memchr_iter(b'\n', chunk) {
-            if self.pending.is_empty() {
-                self.push_line(&chunk[from..nl]);
-            } else {
-                let mut line = std::mem::take(&mut self.pending);
-                line.extend_from_slice(&chunk[from..nl]);
-                self.push_line(&line);
-                line.clear();
-                self.pending = line;
-            }
+        if !self.tail.is_empty() {
+            let Some(nl) = memchr::memchr(b'\n', chunk) else {
+                return self.tail.extend_from_slice(chunk);
+            };
+            let mut line = std::mem::take(&mut self.tail);
+            line.extend_from_slice(&chunk[..nl]);
+            self.push_line(&line);
+            line.clear();
+            self.tail = line;
             from = nl + 1;
         }
-        self.pending.extend_from_slice(&chunk[from..]);
+        let whole = memchr::memrchr(b'\n', &chunk[from..]).map_or(from, |nl| from + nl + 1);
+        let block = &chunk[from..whole];
+        self.push_block(block, &scan_block(block));
+        self.tail.extend_from_slice(&chunk[whole..]);
     }
 
     /// [`Replayer::finish`] for a file fed by [`Replayer::push_chunk`]: the
     /// bytes after the last newline are its last line, torn when not empty.
     pub fn finish_stream(mut self) -> Result<Replay, NeedsExactReplay> {
-        let tail = std::mem::take(&mut self.pending);
+        let tail = std::mem::take(&mut self.tail);
         self.push_line(&tail);
         self.finish(!tail.is_empty())
     }
@@ -138,6 +232,7 @@ impl Replayer {
         seq: Option<u64>,
         raw: &[u8],
         start: usize,
+        block: Option<(&[u8], usize)>,
     ) {
         let key = (seq.or(self.max_seq).unwrap_or(0), self.line_no);
         if let Some(seq) = seq {
@@ -146,24 +241,28 @@ impl Replayer {
         // OpenClaw writes a call's lines in runs: the call of the previous
         // line is held outside the map, so a run costs one lookup.
         if !matches!(&self.hot, Some((id, _)) if id == call_id) {
+            if let Some((b, _)) = block {
+                self.settle(b);
+            }
             if let Some((id, newest)) = self.hot.take() {
                 self.calls.insert(id, newest);
             }
             match self.calls.remove_entry(call_id) {
                 Some(entry) => self.hot = Some(entry),
                 None => {
-                    let newest = Newest {
+                    let mut newest = Newest {
                         state,
                         key,
                         highest: key,
-                        raw: raw.to_vec(),
+                        raw: Vec::new(),
                     };
+                    self.keep_raw(&mut newest, raw, block);
                     self.hot = Some((call_id.to_owned(), newest));
                     return;
                 }
             }
         }
-        let Some((_, newest)) = self.hot.as_mut() else {
+        let Some((id, mut newest)) = self.hot.take() else {
             return;
         };
         if key < newest.highest {
@@ -181,14 +280,40 @@ impl Replayer {
             newest.state = state;
             newest.key = key;
             newest.highest = key;
-            newest.raw.clear();
-            newest.raw.extend_from_slice(raw);
+            self.keep_raw(&mut newest, raw, block);
+        }
+        self.hot = Some((id, newest));
+    }
+
+    /// Makes `raw` the hot call's newest line: a line of a block is only
+    /// noted (copied by [`Replayer::settle`]), any other line copied now.
+    fn keep_raw(&mut self, newest: &mut Newest, raw: &[u8], block: Option<(&[u8], usize)>) {
+        match block {
+            Some((_, at)) => self.pending = Some((at, at + raw.len())),
+            None => {
+                self.pending = None;
+                newest.raw.clear();
+                newest.raw.extend_from_slice(raw);
+            }
         }
     }
 
     /// The replayed state; `torn_tail` says whether the file's last byte is
     /// not a newline (its last line is then reported as torn).
-    pub fn finish(mut self, torn_tail: bool) -> Result<Replay, NeedsExactReplay> {
+    pub fn finish(self, torn_tail: bool) -> Result<Replay, NeedsExactReplay> {
+        self.finish_with(torn_tail, |raws| {
+            raws.iter().map(|r| parse_record(r)).collect()
+        })
+    }
+
+    /// [`Replayer::finish`], with the newest line of every call parsed by
+    /// `parse_all`, which must answer [`parse_record`] for each of them, in
+    /// order (a caller with threads may split the work).
+    pub fn finish_with(
+        mut self,
+        torn_tail: bool,
+        parse_all: impl FnOnce(&[&[u8]]) -> Vec<Option<CallRecord>>,
+    ) -> Result<Replay, NeedsExactReplay> {
         if self.exact_needed {
             return Err(NeedsExactReplay);
         }
@@ -201,11 +326,20 @@ impl Replayer {
         if let Some((id, newest)) = self.hot.take() {
             self.calls.insert(id, newest);
         }
-        for (call_id, newest) in self.calls {
-            let record: CallRecord =
-                serde_json::from_slice(&newest.raw).map_err(|_| NeedsExactReplay)?;
-            out.records.insert(call_id, record);
+        let (ids, newest): (Vec<String>, Vec<Newest>) =
+            std::mem::take(&mut self.calls).into_iter().unzip();
+        let raws: Vec<&[u8]> = newest.iter().map(|n| n.raw.as_slice()).collect();
+        let parsed = parse_all(&raws);
+        if parsed.len() != raws.len() {
+            return Err(NeedsExactReplay);
         }
+        // Ids come out of the map sorted: the map is built in one go.
+        out.records = ids
+            .into_iter()
+            .zip(parsed)
+            .map(|(id, record)| record.map(|r| (id, r)))
+            .collect::<Option<_>>()
+            .ok_or(NeedsExactReplay)?;
         if torn_tail {
             let last = self.line_no;
             if let Some(s) = self.skipped.iter_mut().find(|s| s.line == last) {
@@ -216,6 +350,12 @@ impl Replayer {
         out.skipped = self.skipped;
         Ok(out)
     }
+}
+
+/// A call's newest line as a full record; `None` sends the whole file to
+/// the exact replay.
+pub fn parse_record(raw: &[u8]) -> Option<CallRecord> {
+    serde_json::from_slice(raw).ok()
 }
 
 pub(super) fn head(raw: &[u8]) -> Result<Head<'_>, SkipReason> {

@@ -5,10 +5,9 @@
 //! Each restart runs in a child process (`callproof bench --restart FILE`)
 //! so its peak memory (VmHWM) is its own: read the journal, replay it,
 //! rebuild the manager, as `callproof gateway` does at boot (which reads
-//! its journal whole: compaction keeps it to a few MB), reading the file in
-//! chunks as `callproof journal check` does.
+//! its journal whole: compaction keeps it to a few MB), reading the file
+//! on two threads in stripes as `callproof journal check` does.
 
-use callproof_core::journal;
 use callproof_core::manager::{Config, Manager};
 use callproof_core::provider::ProviderName;
 use serde_json::{json, Value};
@@ -68,13 +67,7 @@ pub fn main(args: BenchArgs) -> ExitCode {
 
 fn restart(file: &Path) -> std::io::Result<Value> {
     let start = Instant::now();
-    let mut replayer = journal::Replayer::new();
-    callproof_sim::journal_check::feed(&mut std::fs::File::open(file)?, &mut replayer)?;
-    let scan_ms = start.elapsed().as_secs_f64() * 1000.0;
-    let replay = match replayer.finish_stream() {
-        Ok(replay) => replay,
-        Err(journal::NeedsExactReplay) => journal::replay_exact(&std::fs::read(file)?),
-    };
+    let replay = callproof_sim::journal_read::replay_file(file)?;
     let replay_ms = start.elapsed().as_secs_f64() * 1000.0;
     let now = replay
         .records
@@ -94,7 +87,6 @@ fn restart(file: &Path) -> std::io::Result<Value> {
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     Ok(json!({
         "ms": ms,
-        "scan_ms": scan_ms,
         "replay_ms": replay_ms,
         "calls": replay.records.len(),
         "live": replay.live().count(),
