@@ -119,6 +119,8 @@ enum Pending {
     OutageThenBounce(u64),
     Repair,
     Release,
+    /// The provider redelivers every callback of the last `ms`.
+    Redeliver(u64),
 }
 
 /// Runs `scenario` to its end against the shipped gateway.
@@ -294,6 +296,13 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     };
                     armed_compaction_crash = Some((step, down_ms));
                 }
+                FaultKind::CrashThenReplay { down_ms, window_ms } => {
+                    if found.power_loss(&mut sim, &emulator, &log, t, now + down_ms) {
+                        pending.push((t + down_ms, Pending::Bounce));
+                        let back = down_ms + crate::scenario::REPLAY_AFTER_RESTART_MS;
+                        pending.push((t + back, Pending::Redeliver(window_ms + back)));
+                    }
+                }
                 FaultKind::CallbackReplay { window_ms } => {
                     emulator.borrow_mut().redeliver(now, window_ms);
                 }
@@ -347,6 +356,9 @@ pub(crate) fn run_with(scenario: &Scenario, core: Rc<dyn CoreFactory>) -> Outcom
                     }
                 }
                 Pending::Repair => sim.repair(gateway::HOST, host::HOST),
+                Pending::Redeliver(window_ms) => {
+                    emulator.borrow_mut().redeliver(EPOCH_MS + t, window_ms);
+                }
                 Pending::Release => {
                     sim.release(gateway::HOST, host::HOST);
                 }

@@ -136,6 +136,18 @@ pub enum FaultKind {
         /// How far back.
         window_ms: u64,
     },
+    /// Power loss; once the gateway is back and has recovered, the provider
+    /// delivers again every callback of the `window_ms` before the crash
+    /// (webhooks that failed or went unanswered while it was down: Twilio
+    /// and Plivo retry them). A restarted gateway must still know the calls
+    /// that ended before it went down, or it takes a retried start of an
+    /// ended inbound call for a new one.
+    CrashThenReplay {
+        /// Downtime.
+        down_ms: u64,
+        /// How far back before the crash the provider redelivers.
+        window_ms: u64,
+    },
     /// Power loss in the middle of the gateway's next journal compaction:
     /// while the checkpoint is being fsynced, or (`after_rename`) once it has
     /// been renamed over the journal and the directory is being fsynced.
@@ -175,6 +187,7 @@ impl FaultKind {
             FaultKind::DiskFull { .. } => "disk-full",
             FaultKind::DiskStallCrash { .. } => "disk-stall-crash",
             FaultKind::CallbackReplay { .. } => "callback-replay",
+            FaultKind::CrashThenReplay { .. } => "crash-then-replay",
             FaultKind::CrashDuringCompaction { .. } => "crash-during-compaction",
             FaultKind::ApiOutage {
                 rate_limited: true, ..
@@ -442,6 +455,17 @@ impl Scenario {
             };
             workload.push(Work { at, job });
         }
+        // A provider retrying across a restart, from draws of its own too.
+        let mut retry = SmallRng::seed_from_u64(seed ^ 0x2e7d_e11e_u64);
+        if retry.random_bool(0.5) {
+            faults.push(Fault {
+                at_ms: retry.random_range(20_000..ACTIVE_MS - 40_000),
+                kind: FaultKind::CrashThenReplay {
+                    down_ms: retry.random_range(500..10_000),
+                    window_ms: retry.random_range(60_000..180_000),
+                },
+            });
+        }
         faults.sort_by_key(|f| f.at_ms);
         workload.sort_by_key(|w| w.at);
         let faults_end_ms = faults
@@ -490,6 +514,10 @@ impl Scenario {
     }
 }
 
+/// How long after a [`FaultKind::CrashThenReplay`] restart the provider
+/// redelivers: recovery has finished by then.
+pub const REPLAY_AFTER_RESTART_MS: u64 = 2_000;
+
 /// How long a fault lasts.
 pub fn fault_len(kind: &FaultKind) -> u64 {
     match *kind {
@@ -499,6 +527,7 @@ pub fn fault_len(kind: &FaultKind) -> u64 {
         FaultKind::CrashIntoOutage { down_ms, outage_ms } => down_ms + outage_ms,
         FaultKind::DiskStallCrash { stall_ms, down_ms } => stall_ms + down_ms,
         FaultKind::CallbackReplay { .. } => 5_000,
+        FaultKind::CrashThenReplay { down_ms, .. } => down_ms + REPLAY_AFTER_RESTART_MS + 5_000,
         FaultKind::ReplyLost { reply, .. } => match reply {
             LostReply::Reset => 1_000,
             LostReply::Late { ms } => ms,
