@@ -23,6 +23,9 @@ pub const PROBE_NUMBER: &str = "+15553330000";
 pub const ANONYMOUS_CALLER: &str = "anonymous";
 /// Another country's number whose digits end with the allowed caller's.
 pub const SUFFIX_CALLER: &str = "+4415551110001";
+/// A caller id cut short (seven digits): not E.164, refused under every
+/// policy, the open one included.
+pub const TRUNCATED_CALLER: &str = "+4415551";
 
 /// A REST operation the gateway sends, as the reply-loss faults aim at it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -455,6 +458,14 @@ impl Scenario {
             };
             workload.push(Work { at, job });
         }
+        // A caller id cut short by a carrier, from draws of its own.
+        let mut short = SmallRng::seed_from_u64(seed ^ 0x5407_7ca1_u64);
+        if short.random_bool(0.5) {
+            inbound.push(InboundCall {
+                at_ms: short.random_range(5_000..ACTIVE_MS),
+                from: TRUNCATED_CALLER.to_owned(),
+            });
+        }
         // A provider retrying across a restart, from draws of its own too.
         let mut retry = SmallRng::seed_from_u64(seed ^ 0x2e7d_e11e_u64);
         if retry.random_bool(0.5) {
@@ -468,6 +479,8 @@ impl Scenario {
         }
         faults.sort_by_key(|f| f.at_ms);
         workload.sort_by_key(|w| w.at);
+        // The harness rings callers in this order (it walks the list).
+        inbound.sort_by_key(|c| c.at_ms);
         let faults_end_ms = faults
             .iter()
             .map(|f| f.at_ms + fault_len(&f.kind))

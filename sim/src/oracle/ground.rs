@@ -7,7 +7,7 @@
 
 use super::deadlines::deadline_past;
 use super::observe::Observations;
-use super::{Disruption, Invariant, Violation, PROMPT_MS};
+use super::{harness_allows, Disruption, Invariant, Violation, PROMPT_MS};
 use crate::emulator::truth::{Phase, TruthCall};
 use crate::scenario::Scenario;
 use crate::verdict::{
@@ -147,11 +147,25 @@ fn phantoms(
     scenario: &Scenario,
     found: &mut GroundFindings,
 ) {
-    let refusals: Vec<Refusal> = results
+    let mut refusals: Vec<Refusal> = results
         .iter()
         .filter(|(_, r, _)| matches!(r, Err(CommandError::CapacityReached { .. })))
         .map(|(at, _, _)| Refusal { at_ms: *at })
         .collect();
+    // A caller the policy lets in and the gateway refused was refused for
+    // capacity: judged as an operator's refused call is.
+    refusals.extend(
+        calls
+            .values()
+            .filter(|c| {
+                c.direction == Direction::Inbound
+                    && c.rejected
+                    && harness_allows(&scenario.config.inbound, &c.from)
+            })
+            .filter_map(|c| c.decided_at)
+            .map(|at_ms| Refusal { at_ms }),
+    );
+    refusals.sort_by_key(|r| r.at_ms);
     found.refusals_judged = refusals.len() as u64;
     let spans = spans(calls, seen, ids, scenario);
     let max = scenario.config.max_concurrent_calls;
@@ -245,6 +259,42 @@ fn hangups(
     }
 }
 
+/// Inbound policy, the caller's side: a ring that reached the manager is
+/// answered or refused promptly (disruptions excepted), never left ringing
+/// undecided until the caller gives up.
+fn callers_decided(
+    calls: &BTreeMap<String, TruthCall>,
+    seen: &Observations,
+    disruptions: &[Disruption],
+    scenario: &Scenario,
+    found: &mut GroundFindings,
+) {
+    let end = crate::clock::EPOCH_MS + scenario.end_ms;
+    let undecided = calls
+        .values()
+        .filter(|c| c.direction == Direction::Inbound)
+        .find_map(|c| {
+            let heard = *seen.inbound_rings_heard.get(&c.provider_call_id)?;
+            let deadline = deadline_past(disruptions, heard, heard + PROMPT_MS);
+            let decided = c.decided_at.is_some_and(|d| d <= deadline);
+            let gone = c.ended_at.is_some_and(|e| e <= deadline);
+            (!decided && !gone && deadline < end).then_some((c, heard, deadline))
+        });
+    if let Some((c, heard, deadline)) = undecided {
+        found.violations.push(Violation {
+            invariant: Invariant::InboundPolicy,
+            at_ms: deadline.saturating_sub(crate::clock::EPOCH_MS),
+            detail: format!(
+                "caller {:?} (call {}) rang the gateway at {:.3}s and was neither answered nor refused by {:.3}s",
+                c.from,
+                c.provider_call_id,
+                heard.saturating_sub(crate::clock::EPOCH_MS) as f64 / 1000.0,
+                deadline.saturating_sub(crate::clock::EPOCH_MS) as f64 / 1000.0
+            ),
+        });
+    }
+}
+
 /// Every ground-truth verdict of a finished run.
 pub fn judge(
     calls: &BTreeMap<String, TruthCall>,
@@ -266,6 +316,7 @@ pub fn judge(
         &mut found,
     );
     hangups(calls, seen, &ids, scenario, &mut found);
+    callers_decided(calls, seen, disruptions, scenario, &mut found);
     if let Some(((call, kind, at), keys)) = seen.rekeyed_callback() {
         found.violations.push(Violation {
             invariant: Invariant::Idempotency,

@@ -183,11 +183,13 @@ pub fn check_step(
 /// `InboundPolicy::allows`: the judge must not share the code it judges (a
 /// broken comparison in core would otherwise break the verdict with it).
 /// The harness's callers are plain: one allowed, one unknown, one withheld,
-/// one whose digits end with the allowed caller's.
-fn harness_allows(policy: &InboundPolicy, from: &str) -> bool {
-    let plain_number = from
-        .strip_prefix('+')
-        .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()));
+/// one whose digits end with the allowed caller's, one cut short. A number
+/// is E.164 as the policy's contract has it: `+`, a first digit that is not
+/// 0, 8 to 15 digits in all.
+pub(super) fn harness_allows(policy: &InboundPolicy, from: &str) -> bool {
+    let plain_number = from.strip_prefix('+').is_some_and(|d| {
+        (8..=15).contains(&d.len()) && d.bytes().all(|b| b.is_ascii_digit()) && !d.starts_with('0')
+    });
     match policy {
         InboundPolicy::Disabled => false,
         InboundPolicy::Open => plain_number,

@@ -12,7 +12,7 @@ use callproof_core::manager::{Command, Config, Input, Output, RequestId};
 use callproof_core::provider::{
     EventKind, OpOutcome, ProviderCallStatus, ProviderError, ProviderOp,
 };
-use callproof_core::record::CallRecord;
+use callproof_core::record::{CallRecord, Direction};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt;
@@ -52,6 +52,9 @@ pub struct Observations {
     /// reached the manager, and when it first did: an answer heard only
     /// after the call was over (a redelivery) told the gateway nothing in time.
     pub answers_heard: BTreeMap<String, u64>,
+    /// Inbound calls (the provider's id) whose start (initiated, ringing or
+    /// answered) reached the manager, and when it first did.
+    pub inbound_rings_heard: BTreeMap<String, u64>,
     requests: BTreeMap<RequestId, (String, &'static str)>,
 }
 
@@ -60,6 +63,15 @@ impl Observations {
         match input {
             Input::Command(_, Command::End { call_id }) => self.ends.push((now, call_id.clone())),
             Input::Event(_, event) => {
+                let starts = matches!(
+                    event.kind,
+                    EventKind::Initiated | EventKind::Ringing | EventKind::Answered
+                );
+                if let (true, Some(Direction::Inbound), Some(pid)) =
+                    (starts, event.direction, &event.provider_call_id)
+                {
+                    self.inbound_rings_heard.entry(pid.clone()).or_insert(now);
+                }
                 if matches!(event.kind, EventKind::Answered | EventKind::Active) {
                     for id in [&event.call_id, &event.provider_call_id]
                         .into_iter()

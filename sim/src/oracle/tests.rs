@@ -93,7 +93,9 @@ fn an_answer_heard_only_after_the_call_ended_does_not_count_as_reported() {
 
 #[test]
 fn the_judge_of_inbound_policy_lets_in_exactly_the_callers_the_policy_names() {
-    use crate::scenario::{ALLOWED_CALLER, ANONYMOUS_CALLER, SUFFIX_CALLER, UNKNOWN_CALLER};
+    use crate::scenario::{
+        ALLOWED_CALLER, ANONYMOUS_CALLER, SUFFIX_CALLER, TRUNCATED_CALLER, UNKNOWN_CALLER,
+    };
     use callproof_core::manager::InboundPolicy;
     let allowlist = InboundPolicy::Allowlist(vec![ALLOWED_CALLER.to_owned()]);
     let cases = [
@@ -105,6 +107,10 @@ fn the_judge_of_inbound_policy_lets_in_exactly_the_callers_the_policy_names() {
         (&InboundPolicy::Open, SUFFIX_CALLER, true),
         (&InboundPolicy::Open, ANONYMOUS_CALLER, false),
         (&InboundPolicy::Open, "+", false),
+        (&InboundPolicy::Open, TRUNCATED_CALLER, false),
+        (&InboundPolicy::Open, "+015551110001", false),
+        (&InboundPolicy::Open, "+1555111000122233", false),
+        (&allowlist, TRUNCATED_CALLER, false),
         (&InboundPolicy::Disabled, ALLOWED_CALLER, false),
     ];
     for (policy, from, expected) in cases {
