@@ -19,6 +19,7 @@ use crate::scenario::Scenario;
 use callproof_core::journal::{Replay, SkipReason};
 use callproof_core::manager::{CommandError, CommandOk, InboundPolicy};
 use callproof_core::record::Direction;
+use callproof_core::state::CallState;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -330,7 +331,26 @@ pub fn check_end(
         }
     }
     for c in calls.values().filter(|c| c.owned && !c.is_live()) {
-        let agrees = journal_record(journal, c).is_some_and(|r| r.state.is_terminal());
+        let record = journal_record(journal, c);
+        // A record that kept the answer it heard cannot end as never
+        // connected. (One whose answer never became durable may: an end
+        // without detail is then all the gateway knows.)
+        let denied = record.filter(|r| {
+            c.answered_at.is_some()
+                && r.answered_at.is_some()
+                && matches!(r.state, CallState::NoAnswer | CallState::Busy)
+        });
+        if let Some(r) = denied {
+            out.push(Violation {
+                invariant: Invariant::Durability,
+                at_ms,
+                detail: format!(
+                    "call {} ({}) was answered and its journal record says so (answeredAt), but it ended as {}",
+                    c.provider_call_id, r.call_id, r.state
+                ),
+            });
+        }
+        let agrees = record.is_some_and(|r| r.state.is_terminal());
         if !agrees {
             out.push(Violation {
                 invariant: Invariant::Durability,
