@@ -295,6 +295,47 @@ fn callers_decided(
     }
 }
 
+/// A conversation that never converses: the gateway refuses to speak on a
+/// call as "not connected" while the provider has it connected and the
+/// gateway has heard so (disruptions since excepted).
+fn speech_on_live_calls(
+    calls: &BTreeMap<String, TruthCall>,
+    seen: &Observations,
+    ids: &BTreeMap<String, String>,
+    results: &[(u64, Result<CommandOk, CommandError>, usize)],
+    disruptions: &[Disruption],
+    found: &mut GroundFindings,
+) {
+    let refused = results.iter().find_map(|(at, result, _)| {
+        let Err(CommandError::NotConnected { call_id }) = result else {
+            return None;
+        };
+        let c = calls
+            .values()
+            .find(|c| ids.get(&c.provider_call_id) == Some(call_id))?;
+        let answered = c.answered_at?;
+        let heard = [Some(&c.provider_call_id), Some(call_id)]
+            .into_iter()
+            .flatten()
+            .filter_map(|id| seen.answers_heard.get(id))
+            .min()?;
+        let settled = deadline_past(disruptions, *heard, heard + PROMPT_MS);
+        let live = c.ended_at.is_none_or(|e| e > *at);
+        (answered <= *at && settled < *at && live).then_some((c, call_id, *at))
+    });
+    if let Some((c, call_id, at)) = refused {
+        // Liveness as the operator sees it: a live conversation takes words.
+        found.violations.push(Violation {
+            invariant: Invariant::Liveness,
+            at_ms: at.saturating_sub(crate::clock::EPOCH_MS),
+            detail: format!(
+                "the gateway refused to speak on call {call_id} ({}) as not connected, but the provider had it connected and the gateway had heard the answer",
+                c.provider_call_id
+            ),
+        });
+    }
+}
+
 /// Every ground-truth verdict of a finished run.
 pub fn judge(
     calls: &BTreeMap<String, TruthCall>,
@@ -317,6 +358,7 @@ pub fn judge(
     );
     hangups(calls, seen, &ids, scenario, &mut found);
     callers_decided(calls, seen, disruptions, scenario, &mut found);
+    speech_on_live_calls(calls, seen, &ids, results, disruptions, &mut found);
     if let Some(((call, kind, at), keys)) = seen.rekeyed_callback() {
         found.violations.push(Violation {
             invariant: Invariant::Idempotency,
