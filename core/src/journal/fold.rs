@@ -78,15 +78,11 @@ pub fn scan_block(block: &[u8]) -> Vec<ScannedLine> {
     let mut start = 0;
     for end in memchr::memchr_iter(b'\n', block) {
         let raw = &block[start..end];
-        let blank = raw.iter().all(u8::is_ascii_whitespace);
-        let quick = if blank {
-            None
-        } else {
-            quick_head_bytes(raw).map(|q| {
-                let id = q.call_id.as_ptr() as usize - raw.as_ptr() as usize + start;
-                (id, id + q.call_id.len(), q.state, q.seq)
-            })
-        };
+        let (blank, quick) = scan_line(raw);
+        let quick = quick.map(|q| {
+            let id = q.call_id.as_ptr() as usize - raw.as_ptr() as usize + start;
+            (id, id + q.call_id.len(), q.state, q.seq)
+        });
         out.push(ScannedLine {
             start,
             end,
@@ -96,6 +92,12 @@ pub fn scan_block(block: &[u8]) -> Vec<ScannedLine> {
         start = end + 1;
     }
     out
+}
+
+/// Whether a line is blank, and its head when the fast scan proves it.
+fn scan_line(raw: &[u8]) -> (bool, Option<QuickHead<'_>>) {
+    let blank = raw.iter().all(u8::is_ascii_whitespace);
+    (blank, if blank { None } else { quick_head_bytes(raw) })
 }
 
 /// Replays a journal fed line by line (a file read in chunks needs no more
@@ -126,8 +128,7 @@ impl Replayer {
 
     /// Feeds the next line, without its `\n`.
     pub fn push_line(&mut self, raw: &[u8]) {
-        let blank = raw.iter().all(u8::is_ascii_whitespace);
-        let quick = if blank { None } else { quick_head_bytes(raw) };
+        let (blank, quick) = scan_line(raw);
         self.push_scanned(raw, blank, quick, None);
     }
 
@@ -256,13 +257,13 @@ impl Replayer {
                         highest: key,
                         raw: Vec::new(),
                     };
-                    self.keep_raw(&mut newest, raw, block);
+                    self.pending = keep_raw(&mut newest, raw, block);
                     self.hot = Some((call_id.to_owned(), newest));
                     return;
                 }
             }
         }
-        let Some((id, mut newest)) = self.hot.take() else {
+        let Some((_, newest)) = self.hot.as_mut() else {
             return;
         };
         if key < newest.highest {
@@ -280,21 +281,7 @@ impl Replayer {
             newest.state = state;
             newest.key = key;
             newest.highest = key;
-            self.keep_raw(&mut newest, raw, block);
-        }
-        self.hot = Some((id, newest));
-    }
-
-    /// Makes `raw` the hot call's newest line: a line of a block is only
-    /// noted (copied by [`Replayer::settle`]), any other line copied now.
-    fn keep_raw(&mut self, newest: &mut Newest, raw: &[u8], block: Option<(&[u8], usize)>) {
-        match block {
-            Some((_, at)) => self.pending = Some((at, at + raw.len())),
-            None => {
-                self.pending = None;
-                newest.raw.clear();
-                newest.raw.extend_from_slice(raw);
-            }
+            self.pending = keep_raw(newest, raw, block);
         }
     }
 
@@ -349,6 +336,24 @@ impl Replayer {
         self.skipped.sort_by_key(|s| s.line);
         out.skipped = self.skipped;
         Ok(out)
+    }
+}
+
+/// Makes `raw` the newest line of the hot call `newest`: a line of a block
+/// is only noted (the answer goes to [`Replayer::pending`], and
+/// [`Replayer::settle`] copies it), any other line copied now.
+fn keep_raw(
+    newest: &mut Newest,
+    raw: &[u8],
+    block: Option<(&[u8], usize)>,
+) -> Option<(usize, usize)> {
+    match block {
+        Some((_, at)) => Some((at, at + raw.len())),
+        None => {
+            newest.raw.clear();
+            newest.raw.extend_from_slice(raw);
+            None
+        }
     }
 }
 

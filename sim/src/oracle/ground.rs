@@ -194,11 +194,19 @@ pub(super) fn answer_heard_in_time(
     c: &TruthCall,
     gid: Option<&String>,
 ) -> bool {
+    first_answer_heard(seen, c, gid)
+        .is_some_and(|heard| c.ended_at.is_none_or(|ended| heard <= ended))
+}
+
+/// When the answer callback of `c` first reached the manager, under the
+/// provider's id or the gateway's (`gid`).
+fn first_answer_heard(seen: &Observations, c: &TruthCall, gid: Option<&String>) -> Option<u64> {
     [Some(&c.provider_call_id), gid]
         .into_iter()
         .flatten()
         .filter_map(|id| seen.answers_heard.get(id))
-        .any(|heard| c.ended_at.is_none_or(|ended| *heard <= ended))
+        .min()
+        .copied()
 }
 
 /// No hangup nobody asked for.
@@ -314,12 +322,8 @@ fn speech_on_live_calls(
             .values()
             .find(|c| ids.get(&c.provider_call_id) == Some(call_id))?;
         let answered = c.answered_at?;
-        let heard = [Some(&c.provider_call_id), Some(call_id)]
-            .into_iter()
-            .flatten()
-            .filter_map(|id| seen.answers_heard.get(id))
-            .min()?;
-        let settled = deadline_past(disruptions, *heard, heard + PROMPT_MS);
+        let heard = first_answer_heard(seen, c, Some(call_id))?;
+        let settled = deadline_past(disruptions, heard, heard + PROMPT_MS);
         let live = c.ended_at.is_none_or(|e| e > *at);
         (answered <= *at && settled < *at && live).then_some((c, call_id, *at))
     });
